@@ -1,0 +1,72 @@
+# Orientation – every day commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# A Python 3.12+ interpreter: pyenv's (selected by .python-version) or any python3.1x on the PATH.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	echo $$p; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PYTEST_ARGS ?= -n 2
+DEMO_USER ?= conseillere
+DEMO_PASSWORD ?= orientation-demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help venv install migrate demo run test test-sqlite test-postgres check lint format clean
+
+help: ## List the commands
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (python3.12 / python3.13 on the PATH)."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed ## Create the virtual environment and install the pinned requirements
+
+install: venv ## Alias of venv
+
+migrate: venv ## Apply migrations to the database (SQLite file var/db.sqlite3 unless DATABASE_URL is set)
+	$(MANAGE) migrate --noinput
+
+demo: migrate ## Load the demo catalogue and create the demo counsellor
+	$(MANAGE) import_sheets demo/sheets
+	DJANGO_COUNSELLOR_PASSWORD='$(DEMO_PASSWORD)' $(MANAGE) create_counsellor $(DEMO_USER) --no-input --update
+	@echo ""
+	@echo "  Demo counsellor login: $(DEMO_USER) / $(DEMO_PASSWORD)   (demo only)"
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/"
+	@echo ""
+
+run: demo ## Set everything up and serve the demo catalogue on http://127.0.0.1:8000/
+	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+check: venv ## Django system checks and a migrations check
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+test-sqlite: venv
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: venv
+	@if [ -n "$$POSTGRES_URL" ]; then \
+		echo "== PostgreSQL: $$POSTGRES_URL"; \
+		DATABASE_URL="$$POSTGRES_URL" $(PY) -m pytest $(PYTEST_ARGS); \
+	else echo "== POSTGRES_URL is not set: the PostgreSQL run is skipped."; fi
+
+test: check test-sqlite test-postgres ## The whole suite: checks, then pytest on SQLite and (POSTGRES_URL) PostgreSQL
+
+lint: venv ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean: ## Remove the virtual environment, the local database and collected files
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""The counsellors' admin, one module per part of the back office."""

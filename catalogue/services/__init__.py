@@ -1,0 +1,1 @@
+"""Plain service functions: every write to the catalogue goes through them."""
