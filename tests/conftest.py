@@ -14,6 +14,16 @@ SAMPLE_SHEET = SHARED_DIR / "seeds" / "MET.8063.md"
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Pages without collectstatic (plain storage) and fast password hashing."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def sample_sheet() -> Path:
     if not SAMPLE_SHEET.exists():
