@@ -97,6 +97,8 @@ class Job(Publishable):
     interests = models.ManyToManyField(Interest, verbose_name=_("centres d’intérêt"), blank=True, related_name="jobs")
     sectors = models.ManyToManyField(Sector, verbose_name=_("secteurs d’activité"), blank=True, related_name="jobs")
     is_cross_sector = models.BooleanField(_("métier transverse"), default=False)
+    # Less used elements of the ONISEP sheet, kept as they come (other short formats...).
+    details = models.JSONField(_("autres informations ONISEP"), default=dict, blank=True)
 
     # Folded titles (generic name, both forms, every appellation), rebuilt by
     # catalogue.services.search.refresh_search_text after every write.
