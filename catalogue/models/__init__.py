@@ -4,9 +4,11 @@ from .base import PublicationStatus, Source
 from .imports import ConflictState, ImportConflict, ImportKind, ImportRun
 from .job import Appellation, AppellationKind, Job, JobResource, JobSlugRedirect, RelatedJob, ResourceKind
 from .reference import AccessLevel, Interest, RomeCode, Sector, Status
+from .search import ROME_ATTRIBUTION, RomeAppellation, SearchDocument, SearchTitle, SearchWord, TitleKind
 from .training import Training
 
 __all__ = [
+    "ROME_ATTRIBUTION",
     "AccessLevel",
     "Appellation",
     "AppellationKind",
@@ -21,9 +23,14 @@ __all__ = [
     "PublicationStatus",
     "RelatedJob",
     "ResourceKind",
+    "RomeAppellation",
     "RomeCode",
+    "SearchDocument",
+    "SearchTitle",
+    "SearchWord",
     "Sector",
     "Source",
     "Status",
+    "TitleKind",
     "Training",
 ]
