@@ -15,13 +15,15 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils.text import Truncator
 from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
 
+from catalogue.facets import RESCUABLE, Facets, count_facets, level_vocabulary
 from catalogue.models import AccessLevel, Interest, Job, Sector, Status, Training
+from catalogue.search import SearchHit, query_words, search_jobs
 from catalogue.text import fold
 
 # Slugs are ASCII words and hyphens; anything else (NUL bytes, 10,000 characters...) never reaches the database.
@@ -48,21 +50,34 @@ class SearchField(forms.CharField):
 
 
 class SlugChoiceField(ModelChoiceField):
-    """One record chosen by slug; a malformed slug is an unknown choice, not a database error."""
+    """One record chosen by slug; a malformed slug is an unknown choice, not a database error.
+
+    `preloaded` (slug -> record), when a FilterSet sets it, answers without a query.
+    """
+
+    preloaded: dict | None = None
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         if not is_slug(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        if self.preloaded is not None:
+            if value not in self.preloaded:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            return self.preloaded[value]
         return super().to_python(value)
 
 
 class SlugMultipleChoiceField(ModelMultipleChoiceField):
     """Records chosen by slug (repeated parameter): unknown or malformed slugs are dropped."""
 
+    preloaded: dict | None = None
+
     def _check_values(self, value):
         slugs = {slug for slug in value if is_slug(slug)}
+        if self.preloaded is not None:
+            return [record for slug, record in self.preloaded.items() if slug in slugs]
         return list(self.queryset.filter(slug__in=slugs)) if slugs else []
 
     def label_from_instance(self, obj) -> str:
@@ -101,6 +116,15 @@ class RelatedSlugsFilter(django_filters.ModelMultipleChoiceFilter):
             return qs
         matching = qs.model._default_manager.filter(**{f"{self.field_name}__in": value}).values("pk")
         return qs.filter(pk__in=matching)
+
+
+@dataclass(frozen=True)
+class RescueLink:
+    """A way out of an empty list: drop one filter and get `count` jobs."""
+
+    label: str
+    count: int
+    query: str
 
 
 @dataclass(frozen=True)
@@ -211,7 +235,7 @@ class JobFilter(CatalogueFilterSet):
     )
     sort = django_filters.ChoiceFilter(
         method="sort_by",
-        choices=[("name", "Nom (de A à Z)"), ("updated", "Mises à jour récentes")],
+        choices=[("relevance", "Pertinence"), ("name", "Nom (de A à Z)"), ("updated", "Mises à jour récentes")],
         empty_label=None,
         label="Trier par",
         error_messages={"invalid_choice": "Ordre de tri inconnu : les métiers sont triés par nom."},
@@ -231,14 +255,95 @@ class JobFilter(CatalogueFilterSet):
         fields: list[str] = []
         form = JobFilterForm
 
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Every word of the query, folded, must appear in the job's folded titles.
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every vocabulary in one query each, for validation, rendering and facet counts alike.
+        self.vocabularies = {
+            "interest": list(by_label(Interest.objects.all())),
+            "status": list(by_label(Status.objects.all())),
+            "sector": list(by_label(Sector.objects.all())),
+            "level": level_vocabulary(),
+        }
+        for name, records in self.vocabularies.items():
+            self.form.fields[name].preloaded = {record.slug: record for record in records}
+        self.hits: list[SearchHit] | None = None
+        self.hit_ids: list[int] | None = None
+        self.base = self.queryset
 
-        The one place of the title search: a later issue replaces it with ranked full-text search.
-        """
-        for word in search_words(value):
-            queryset = queryset.filter(search_text__contains=word)
+    @property
+    def cleaned(self) -> dict:
+        """The valid criteria ({} for an address without any)."""
+        return getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """No-op here: `filter_queryset` runs the ranked search once, after the other filters."""
         return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        self.base = queryset
+        query = self.cleaned.get("q") or ""
+        self.hits = search_jobs(query, queryset) if query_words(query) else None
+        self.hit_ids = [hit.job_id for hit in self.hits] if self.hits is not None else None
+        result = self.apply_filters(queryset)
+        sort = self.cleaned.get("sort") or ""
+        if len(self.selected_interests) > 1:
+            result = result.annotate(
+                matched_interests=Count("interests", filter=Q(interests__in=self.selected_interests))
+            )
+        if self.hits is not None and sort in ("", "relevance"):
+            return result  # ordered by the view, from self.hits
+        return self.sort_by(result, "sort", sort)
+
+    def apply_filters(self, queryset: QuerySet, *, leave_out: str | None = None) -> QuerySet:
+        """The queryset filtered by every valid criterion but `leave_out` (the search included)."""
+        for name, value in self.cleaned.items():
+            if name in {leave_out, "q", "sort"} or value in (None, "", []):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        if self.hit_ids is not None and leave_out != "q":
+            queryset = queryset.filter(pk__in=self.hit_ids)
+        return queryset
+
+    @property
+    def selected_interests(self) -> list[Interest]:
+        return list(self.cleaned.get("interest") or [])
+
+    def facets(self, *, result_count: int) -> Facets:
+        """Counts of every option, and the rescue counts when nothing matched (one query)."""
+        cleaned = self.cleaned
+        active = {name for name in RESCUABLE if cleaned.get(name) not in (None, "", [])}
+        if "q" in active and self.hits is None:
+            active.discard("q")  # a query of punctuation only searched nothing
+        selected = {
+            "interest": {record.slug for record in cleaned.get("interest") or []},
+            "status": {record.slug for record in cleaned.get("status") or []},
+            "sector": {record.slug for record in cleaned.get("sector") or []},
+            "level": {cleaned["level"].slug} if cleaned.get("level") else set(),
+        }
+        return count_facets(
+            base_except=lambda name: self.apply_filters(self.base, leave_out=name),
+            active=active,
+            selected=selected,
+            vocabularies=self.vocabularies,
+            rescue=result_count == 0,
+        )
+
+    def rescue_links(self, facets: Facets) -> list[RescueLink]:
+        """'Sans le filtre Bac + 2 : 14 métiers', each a link to the list without that filter."""
+        params = self.cleaned_params()
+        links = []
+        for name, count in facets.without.items():
+            kept = QueryDict(mutable=True)
+            for other_name, other_value, _shown in params:
+                if other_name != name:
+                    kept.appendlist(other_name, other_value)
+            shown = [value for param, _value, value in params if param == name]
+            if name == "q":
+                label = f"Sans la recherche « {Truncator(shown[0]).chars(40)} »"
+            else:
+                label = f"Sans le filtre {self.active_labels[name]} : {', '.join(shown)}"
+            links.append(RescueLink(label=label, count=count, query=f"?{kept.urlencode()}"))
+        return links
 
     def filter_level(self, queryset: QuerySet, name: str, value: AccessLevel) -> QuerySet:
         """Jobs open at the student's level: minimum level ranked at or below it.
@@ -248,8 +353,11 @@ class JobFilter(CatalogueFilterSet):
         return queryset.filter(access_level__rank__lte=value.rank)
 
     def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Name or last update; "relevance" without words: jobs matching more chosen interests first."""
         if value == "updated":
             return queryset.order_by("-updated_at", "-pk")
+        if value in ("", "relevance") and len(self.selected_interests) > 1:
+            return queryset.order_by("-matched_interests", "name", "pk")
         return queryset.order_by("name", "pk")
 
 

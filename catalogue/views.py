@@ -1,16 +1,32 @@
 """The public catalogue: thin generic views over the models' QuerySet methods."""
 
+import hashlib
+from collections.abc import Sequence
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from catalogue.filters import JobFilter, TrainingFilter
-from catalogue.models import AccessLevel, Interest, Job, JobSlugRedirect, PublicationStatus, RelatedJob, Training
+from catalogue.models import (
+    ROME_ATTRIBUTION,
+    AccessLevel,
+    Interest,
+    Job,
+    JobSlugRedirect,
+    PublicationStatus,
+    RelatedJob,
+    Training,
+)
+from catalogue.search import SearchHit, search_jobs
+from catalogue.text import fold
 
 LATEST_JOBS_ON_HOME = 6
 
@@ -69,6 +85,48 @@ class HomeView(TemplateView):
         )
 
 
+class RankedResults(Sequence):
+    """Search results in relevance order, for the paginator: one query for the ids, one per page.
+
+    `result` is the filtered queryset; `hits` the ranked search hits. When several interests are
+    chosen, jobs matching more of them come first among equally relevant ones.
+    """
+
+    def __init__(self, hits: list[SearchHit], result: QuerySet[Job], *, by_interests: bool):
+        if by_interests:
+            matched = dict(result.order_by().values_list("pk", "matched_interests"))
+        else:
+            matched = dict.fromkeys(result.order_by().values_list("pk", flat=True), 0)
+        ranked = [(index, hit) for index, hit in enumerate(hits) if hit.job_id in matched]
+        ranked.sort(key=lambda pair: (pair[1].tier, -matched[pair[1].job_id], pair[0]))
+        self.hits = [hit for _index, hit in ranked]
+        self.result = result
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        hits = self.hits[index]
+        jobs = self.result.order_by().in_bulk([hit.job_id for hit in hits])
+        return [decorate(jobs[hit.job_id], hit) for hit in hits if hit.job_id in jobs]
+
+
+def decorate(job: Job, hit: SearchHit) -> Job:
+    """What a result card shows of the search: the gendered form typed, "trouvé via"."""
+    if hit.gender == "feminine" and job.feminine_name:
+        job.shown_name = job.feminine_name
+    elif hit.gender == "masculine" and job.masculine_name:
+        job.shown_name = job.masculine_name
+    else:
+        job.shown_name = job.name
+    job.found_via = hit.found_via
+    job.found_via_rome = hit.found_via_rome
+    job.found_in_text = hit.found_in_text
+    return job
+
+
 class JobListView(FriendlyPaginationMixin, FilterView):
     filterset_class = JobFilter
     template_name = "catalogue/job_list.html"
@@ -77,6 +135,58 @@ class JobListView(FriendlyPaginationMixin, FilterView):
 
     def get_queryset(self) -> QuerySet[Job]:
         return Job.objects.published().for_listing()
+
+    def paginate_queryset(self, queryset, page_size):
+        hits = self.filterset.hits
+        sort = self.filterset.cleaned.get("sort") or ""
+        if hits is not None and sort in ("", "relevance"):
+            queryset = RankedResults(hits, queryset, by_interests=len(self.filterset.selected_interests) > 1)
+        return super().paginate_queryset(queryset, page_size)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        facets = self.filterset.facets(result_count=context["paginator"].count)
+        context.update(
+            facets=facets.options,
+            rescue_links=self.filterset.rescue_links(facets),
+            interest_total=len(self.filterset.selected_interests),
+            rome_attribution=ROME_ATTRIBUTION,
+        )
+        return context
+
+
+SUGGESTIONS = 8
+SUGGESTIONS_CACHE_SECONDS = 60
+
+
+def job_suggestions(request: HttpRequest) -> JsonResponse:
+    """Up to 8 jobs for what the student is typing, as JSON: title shown, "trouvé via", address.
+
+    Three to five queries (search, then the jobs); answers are cached briefly by folded query.
+    """
+    query = request.GET.get("q", "")[:100]
+    folded = fold(query)
+    if len(folded.replace(" ", "")) < 2:
+        suggestions = []
+    else:
+        key = "suggestions:" + hashlib.sha256(folded.encode()).hexdigest()
+        suggestions = cache.get(key)
+        if suggestions is None:
+            hits = search_jobs(query)[:SUGGESTIONS]
+            jobs = Job.objects.published().only("name", "slug", "feminine_name", "masculine_name").in_bulk(
+                [hit.job_id for hit in hits]
+            )
+            suggestions = []
+            for hit in hits:
+                if hit.job_id in jobs:
+                    job = decorate(jobs[hit.job_id], hit)
+                    suggestions.append(
+                        {"title": job.shown_name, "found_via": job.found_via, "url": job.get_absolute_url()}
+                    )
+            cache.set(key, suggestions, SUGGESTIONS_CACHE_SECONDS)
+    response = JsonResponse({"query": query, "suggestions": suggestions})
+    patch_cache_control(response, public=True, max_age=SUGGESTIONS_CACHE_SECONDS)
+    return response
 
 
 class JobDetailView(DetailView):

@@ -71,10 +71,11 @@ def test_home_query_budget(client, django_assert_num_queries, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_job_list_query_budget(client, django_assert_num_queries, size):
     catalogue_of(size)
-    # 1. count of matching jobs
-    # 2. the page of jobs, with their level (JOIN)
-    # 3-6. choices of the level select, the interest, status and sector checkboxes
-    with django_assert_num_queries(6):
+    # 1-4. the interest, status, sector and level vocabularies (validation, options, facets)
+    # 5. count of matching jobs
+    # 6. the page of jobs, with their level (JOIN)
+    # 7. facet counts of every option (one UNION ALL query)
+    with django_assert_num_queries(7):
         response = client.get(reverse("catalogue:job-list"))
     assert response.status_code == 200
 
@@ -92,10 +93,12 @@ def test_filtered_job_list_query_budget(client, django_assert_num_queries, size)
         "sort": "updated",
         "page": "2" if size > 20 else "1",
     }
-    # 1-5. validation of the interest, level, training, status and sector slugs
-    # 6. count of matching jobs (filters as subqueries, no DISTINCT)
-    # 7. the page of jobs, with their level (JOIN)
-    # 8-11. choices of the level select, the interest, status and sector checkboxes
+    # 1-4. the interest, status, sector and level vocabularies (validation, options, facets)
+    # 5. validation of the training slug
+    # 6-8. search: known title words, titles holding the words, texts holding them
+    # 9. count of matching jobs (filters as subqueries, no DISTINCT)
+    # 10. the page of jobs, with their level (JOIN)
+    # 11. facet counts of every option (one UNION ALL query)
     with django_assert_num_queries(11):
         response = client.get(reverse("catalogue:job-list"), params)
     assert response.context["paginator"].count == size
