@@ -341,7 +341,7 @@ class JobFilter(CatalogueFilterSet):
             if name == "q":
                 label = f"Sans la recherche « {Truncator(shown[0]).chars(40)} »"
             else:
-                label = f"Sans le filtre {self.active_labels[name]} : {', '.join(shown)}"
+                label = f"Sans le filtre {', '.join(shown)}"
             links.append(RescueLink(label=label, count=count, query=f"?{kept.urlencode()}"))
         return links
 

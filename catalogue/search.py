@@ -63,8 +63,8 @@ TIER_PARTIAL = 6
 TIER_ROME_PARTIAL = 7
 TIER_TEXT = 8
 
-# Matches in the texts on PostgreSQL: the very expression of the GIN index searchdocument_body_fts.
-TEXT_MATCH_SQL = "to_tsvector('orientation_fr', body) @@ to_tsquery('orientation_fr', %s)"
+# Matches in the texts on PostgreSQL: the column of the GIN index searchdocument_body_fts.
+TEXT_MATCH_SQL = "vector @@ to_tsquery('orientation_fr', %s)"
 
 
 def query_words(raw: str | None) -> list[str]:
@@ -138,13 +138,14 @@ class TitleMatch:
     tier: int
     coverage: int
     penalty: int
+    exact_words: int
     extra_words: int
     kind: str
     label: str
 
     @property
     def key(self) -> tuple:
-        return (self.tier, -self.coverage, self.penalty, self.extra_words, len(self.label))
+        return (self.tier, -self.coverage, self.penalty, -self.exact_words, self.extra_words, len(self.label))
 
 
 @dataclass
@@ -170,8 +171,8 @@ class SearchHit:
         return self.tier == TIER_TEXT
 
 
-def _match_words(terms: list[Term], words: tuple[str, ...]) -> tuple[int, int, int, int] | None:
-    """(tier, coverage, penalty, extra words) of a title's words against the query terms."""
+def _match_words(terms: list[Term], words: tuple[str, ...]) -> tuple[int, int, int, int, int] | None:
+    """(tier, coverage, penalty, exact words, extra words) of a title's words against the query terms."""
     matched = 0
     penalty = 0
     exact_words = 0
@@ -205,14 +206,22 @@ def _match_words(terms: list[Term], words: tuple[str, ...]) -> tuple[int, int, i
         tier = TIER_PREFIX
     else:
         tier = TIER_ALL_WORDS
-    return tier, matched, penalty, extra_words
+    return tier, matched, penalty, exact_words, extra_words
 
 
-def _title_match(base: tuple[int, int, int, int], kind: str, label: str) -> TitleMatch:
-    tier, coverage, penalty, extra_words = base
+def _title_match(base: tuple[int, int, int, int, int], kind: str, label: str) -> TitleMatch:
+    tier, coverage, penalty, exact_words, extra_words = base
     if kind == TitleKind.ROME:
         tier = TIER_ROME_PARTIAL if tier == TIER_PARTIAL else tier + TIER_ROME_OFFSET
-    return TitleMatch(tier=tier, coverage=coverage, penalty=penalty, extra_words=extra_words, kind=kind, label=label)
+    return TitleMatch(
+        tier=tier,
+        coverage=coverage,
+        penalty=penalty,
+        exact_words=exact_words,
+        extra_words=extra_words,
+        kind=kind,
+        label=label,
+    )
 
 
 def _starts_with(terms: list[Term], words: tuple[str, ...]) -> bool:
@@ -270,10 +279,10 @@ class JobSearch:
     def _typo_candidates(self, unknown: list[Term]) -> list[str]:
         if connection.vendor == "postgresql":
             # pg_trgm's % operator uses the GIN index searchword_word_trgm; its threshold is low
-            # (0.2) so that two typos in a short word still find it; edit_distance then decides.
+            # (0.2, set per connection in settings.DATABASES) so that two typos in a short word
+            # still find it; edit_distance then decides.
             conditions = " OR ".join(["word %% %s"] * len(unknown))
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_limit(0.2)")
                 cursor.execute(
                     f"SELECT word FROM catalogue_searchword WHERE {conditions} LIMIT 2000",
                     [term.word for term in unknown],
@@ -329,7 +338,7 @@ class JobSearch:
         self._correct_typos()
         best: dict[int, TitleMatch] = {}
         best_by_gender: dict[int, dict[str, tuple]] = {}
-        by_title: dict[str, tuple[int, int, int, int] | None] = {}
+        by_title: dict[str, tuple[int, int, int, int, int] | None] = {}
         for job_id, kind, label, folded in self._title_rows():
             if folded not in by_title:
                 by_title[folded] = _match_words(self.terms, title_words(folded))
@@ -343,8 +352,8 @@ class JobSearch:
             if kind in FEMININE_KINDS or kind in MASCULINE_KINDS or kind == TitleKind.NAME:
                 gender = "feminine" if kind in FEMININE_KINDS else "masculine" if kind in MASCULINE_KINDS else "name"
                 genders = best_by_gender.setdefault(job_id, {})
-                if gender not in genders or match.key[:3] < genders[gender]:
-                    genders[gender] = match.key[:3]
+                if gender not in genders or match.key[:4] < genders[gender]:
+                    genders[gender] = match.key[:4]
         hits = [
             SearchHit(job_id=job_id, tier=match.tier, match=match, gender=_gender(best_by_gender.get(job_id, {})))
             for job_id, match in best.items()

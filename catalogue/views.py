@@ -173,8 +173,10 @@ def job_suggestions(request: HttpRequest) -> JsonResponse:
         suggestions = cache.get(key)
         if suggestions is None:
             hits = search_jobs(query)[:SUGGESTIONS]
-            jobs = Job.objects.published().only("name", "slug", "feminine_name", "masculine_name").in_bulk(
-                [hit.job_id for hit in hits]
+            jobs = (
+                Job.objects.published()
+                .only("name", "slug", "feminine_name", "masculine_name")
+                .in_bulk([hit.job_id for hit in hits])
             )
             suggestions = []
             for hit in hits:

@@ -5,6 +5,7 @@ write. Their PostgreSQL GIN indexes (pg_trgm on titles and words, full-text on t
 migration 0005 with raw SQL, since SQLite has no such index types.
 """
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,12 +83,15 @@ class SearchDocument(models.Model):
 
     job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="search_document", primary_key=True)
     body = models.TextField(blank=True, default="")
+    # PostgreSQL only (NULL on SQLite): to_tsvector('orientation_fr', body), computed when the row is
+    # written so that a search never runs unaccent and stemming over every text.
+    vector = SearchVectorField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("texte de recherche")
         verbose_name_plural = _("textes de recherche")
-        # Search in texts: PostgreSQL full-text GIN index on to_tsvector('orientation_fr', body)
-        # (searchdocument_body_fts, migration 0005); 'orientation_fr' is French with unaccent.
+        # Search in texts: PostgreSQL full-text GIN index on `vector` (searchdocument_body_fts,
+        # migration 0005); 'orientation_fr' is French with unaccent.
 
     def __str__(self) -> str:
         return self.body[:80]

@@ -11,6 +11,8 @@ after they change a job's names, appellations, ROME codes or texts. It rebuilds,
 
 from collections.abc import Iterable
 
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
 from django.db.models import Q
 from django.utils.html import strip_tags
 
@@ -114,6 +116,9 @@ def refresh_search_text(jobs: Iterable[Job] | None = None) -> int:
     )
     document_filter.delete()
     SearchDocument.objects.bulk_create(documents, batch_size=BATCH_SIZE)
+    if connection.vendor == "postgresql":
+        vectors = SearchDocument.objects.all() if jobs is None else SearchDocument.objects.filter(job_id__in=job_ids)
+        vectors.update(vector=SearchVector("body", config="orientation_fr"))
     words = {word[:64] for title in titles for word in title.folded.split()}
     SearchWord.objects.bulk_create(
         [SearchWord(word=word, length=len(word)) for word in sorted(words)],

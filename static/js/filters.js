@@ -25,6 +25,32 @@
     return formElement.action.split("?")[0] + (query ? "?" + query : "");
   }
 
+  // Facet counts and disabled options follow the new results; the controls themselves stay in place
+  // so that the focus never moves.
+  function updateFacets(page) {
+    Array.prototype.forEach.call(form.querySelectorAll("[id^='nombre-']"), function (element) {
+      var fresh = page.getElementById(element.id);
+      if (fresh) {
+        element.textContent = fresh.textContent;
+      }
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (input) {
+      var fresh = page.getElementById(input.id);
+      if (fresh) {
+        input.disabled = fresh.disabled;
+        input.parentNode.classList.toggle("choice--disabled", fresh.disabled);
+      }
+    });
+    var level = form.querySelector("select[name=level]");
+    var freshLevel = page.querySelector("select[name=level]");
+    if (level && freshLevel && level.options.length === freshLevel.options.length) {
+      Array.prototype.forEach.call(level.options, function (option, i) {
+        option.textContent = freshLevel.options[i].textContent;
+        option.disabled = freshLevel.options[i].disabled;
+      });
+    }
+  }
+
   function refresh() {
     var address = addressOf(form);
     if (pending) {
@@ -49,6 +75,7 @@
         }
         results.innerHTML = newResults.innerHTML;
         count.textContent = newCount.textContent;
+        updateFacets(page);
         document.title = page.title;
         window.history.replaceState(null, "", address);
         results.removeAttribute("aria-busy");
