@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, IntegerField, QuerySet, Value
 
 from catalogue.models import AccessLevel, Interest, Job, Sector, Status
@@ -127,5 +128,36 @@ def count_facets(
     return facets
 
 
-def level_vocabulary() -> list[AccessLevel]:
-    return list(AccessLevel.objects.exclude(rank=None).order_by("rank"))
+VOCABULARY_MODELS: dict[str, type] = {"interest": Interest, "status": Status, "sector": Sector, "level": AccessLevel}
+
+
+def load_vocabularies() -> dict[str, list]:
+    """The options of every facet in one UNION ALL query: interests, statuses and sectors in
+    alphabetical order whatever their case, ranked levels in educational order.
+
+    Records carry their pk, slug, name (and rank): what filtering, validation and display use.
+    """
+    members = []
+    for code, (name, model) in enumerate(VOCABULARY_MODELS.items()):
+        table = connection.ops.quote_name(model._meta.db_table)
+        if name == "level":
+            members.append(f"SELECT {code}, id, slug, name, CAST(rank AS integer) FROM {table} WHERE rank IS NOT NULL")
+        else:
+            members.append(f"SELECT {code}, id, slug, name, CAST(NULL AS integer) FROM {table}")
+    models = list(VOCABULARY_MODELS.items())
+    vocabularies: dict[str, list] = {name: [] for name in VOCABULARY_MODELS}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(members))
+        rows = cursor.fetchall()
+    for code, pk, slug, label, rank in rows:
+        name, model = models[code]
+        record = model(pk=pk, slug=slug, name=label)
+        if name == "level":
+            record.rank = rank
+        vocabularies[name].append(record)
+    for name, records in vocabularies.items():
+        if name == "level":
+            records.sort(key=lambda record: record.rank)
+        else:
+            records.sort(key=lambda record: (record.name.lower(), record.pk))
+    return vocabularies

@@ -21,7 +21,7 @@ from django.http import QueryDict
 from django.utils.text import Truncator
 from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
 
-from catalogue.facets import RESCUABLE, Facets, count_facets, level_vocabulary
+from catalogue.facets import RESCUABLE, Facets, count_facets, load_vocabularies
 from catalogue.models import AccessLevel, Interest, Job, Sector, Status, Training
 from catalogue.search import SearchHit, query_words, search_jobs
 from catalogue.text import fold
@@ -257,13 +257,8 @@ class JobFilter(CatalogueFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Every vocabulary in one query each, for validation, rendering and facet counts alike.
-        self.vocabularies = {
-            "interest": list(by_label(Interest.objects.all())),
-            "status": list(by_label(Status.objects.all())),
-            "sector": list(by_label(Sector.objects.all())),
-            "level": level_vocabulary(),
-        }
+        # Every vocabulary in one query, for validation, rendering and facet counts alike.
+        self.vocabularies = load_vocabularies()
         for name, records in self.vocabularies.items():
             self.form.fields[name].preloaded = {record.slug: record for record in records}
         self.hits: list[SearchHit] | None = None

@@ -1,22 +1,26 @@
 """Job search: any spelling, any gender, typos, synonyms and ROME titles, ranked the same on both databases.
 
-How a query is answered (at most four queries, whatever its length):
+How a query is answered (at most five queries, whatever its length):
 
 1. The query is folded (`catalogue.text.fold`): case, accents, ligatures, apostrophes, hyphens and
    inclusive-writing marks are set aside ("Infirmier·ère" -> "infirmier"); small words and the gender
    suffixes of inclusive writing are dropped.
-2. Vocabulary: each word that is neither a title word nor the start of one gets its typo corrections
-   (edit distance 1, or 2 for words of 7 letters or more) from `SearchWord`. PostgreSQL finds the
-   candidates through a pg_trgm GIN index; SQLite by word length. Both verify them with the same
-   edit distance, so both correct the same way.
+2. Vocabulary (one query): each word that is neither a title word nor the start of one gets its typo
+   corrections (edit distance 1, or 2 for words of 7 letters or more) from `SearchWord`. PostgreSQL
+   finds the candidates through a pg_trgm GIN index; SQLite by word length. Both verify them with the
+   same edit distance, so both correct the same way.
 3. Titles (`SearchTitle`) holding one of the words (or a correction) at the start of a word; on
-   PostgreSQL through the trigram GIN index on `folded`.
+   PostgreSQL through the trigram GIN index on `folded`. Then ROME appellations the same way, and
+   the jobs of their codes (two queries).
 4. Texts (`SearchDocument`, présentation and en bref) holding every word: PostgreSQL full-text search
    ('orientation_fr': French with unaccent, GIN index); SQLite a word-prefix LIKE on the folded text.
 
 Ranking, best first: an exact title or appellation; a title starting with the query; every word in a
 title; the same three through a ROME appellation (search-only titles of the job's ROME codes, below
 the job's own titles); partial and typo matches; matches in the texts only.
+
+ROME appellations are matched once each (13,120 rows whatever the size of the catalogue), then
+joined to the jobs of their code.
 """
 
 from __future__ import annotations
@@ -29,12 +33,13 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from catalogue.models import Job
-from catalogue.models.search import SearchDocument, SearchTitle, SearchWord, TitleKind
+from catalogue.models.search import RomeAppellation, SearchDocument, SearchTitle, SearchWord, TitleKind
 from catalogue.text import fold
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 MIN_TYPO_LENGTH = 4
+MAX_WEAK_HITS = 200
 STOPWORDS = frozenset("a au aux avec chez d dans de des du en et l la le les ou par pour sur un une".split())
 # What inclusive writing leaves once folded: "infirmier·ère" -> "infirmier ere", "avocat.e" -> "avocat e".
 GENDER_SUFFIXES = frozenset(
@@ -249,52 +254,47 @@ class JobSearch:
 
     # -- vocabulary -------------------------------------------------------------------------------
     def _correct_typos(self) -> None:
-        """Give unknown words their typo corrections (two queries at most)."""
+        """Give unknown words their typo corrections, from one query on the vocabulary."""
         long_terms = [term for term in self.terms if typo_limit(term.word)]
         if not long_terms:
             return
-        known_filter = Q()
-        for term in long_terms:
-            for variant in term.variants:
-                known_filter |= Q(word__startswith=variant)
-        known_words = list(SearchWord.objects.filter(known_filter).order_by().values_list("word", flat=True)[:5000])
+        words = self._vocabulary(long_terms)
         unknown = [
             term
             for term in long_terms
-            if not any(word.startswith(variant) for word in known_words for variant in term.variants)
+            if not any(word.startswith(variant) for word in words for variant in term.variants)
         ]
-        if not unknown:
-            return
-        candidates = self._typo_candidates(unknown)
         for term in unknown:
-            for candidate in candidates:
-                limit = typo_limit(term.word)
+            limit = typo_limit(term.word)
+            for candidate in words:
                 distance = edit_distance(term.word, candidate, limit)
                 # A correction may also be the start of a longer word ("infirmeir" -> "infirmie(re)").
-                prefix_distance = edit_distance(term.word, candidate[: len(term.word)], limit) + 1
-                best = min(distance, prefix_distance if len(candidate) > len(term.word) else limit + 1)
-                if best <= limit:
-                    term.variants.setdefault(candidate, best)
+                if len(candidate) > len(term.word):
+                    distance = min(distance, edit_distance(term.word, candidate[: len(term.word)], limit) + 1)
+                if distance <= limit:
+                    term.variants.setdefault(candidate, distance)
 
-    def _typo_candidates(self, unknown: list[Term]) -> list[str]:
+    def _vocabulary(self, terms: list[Term]) -> list[str]:
+        """Title words that start with a query word, and the candidates to correct it."""
         if connection.vendor == "postgresql":
-            # pg_trgm's % operator uses the GIN index searchword_word_trgm; its threshold is low
-            # (0.2, set per connection in settings.DATABASES) so that two typos in a short word
-            # still find it; edit_distance then decides.
-            conditions = " OR ".join(["word %% %s"] * len(unknown))
+            # Both conditions use the GIN index searchword_word_trgm. pg_trgm's % threshold is low
+            # (0.2, set per connection in settings.DATABASES) so that two typos in a short word still
+            # find it; edit_distance then decides, the same way as on SQLite.
+            prefixes = [variant for term in terms for variant in term.variants]
+            conditions = ["word LIKE %s"] * len(prefixes) + ["word %% %s"] * len(terms)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT word FROM catalogue_searchword WHERE {conditions} LIMIT 2000",
-                    [term.word for term in unknown],
+                    f"SELECT word FROM catalogue_searchword WHERE {' OR '.join(conditions)} LIMIT 5000",
+                    [f"{prefix}%" for prefix in prefixes] + [term.word for term in terms],
                 )
-                candidates = [row[0] for row in cursor.fetchall()]
-        else:
-            lengths = Q()
-            for term in unknown:
-                limit = typo_limit(term.word)
-                lengths |= Q(length__gte=len(term.word) - limit, length__lte=len(term.word) + limit)
-            candidates = list(SearchWord.objects.filter(lengths).order_by().values_list("word", flat=True))
-        return candidates
+                return [row[0] for row in cursor.fetchall()]
+        condition = Q()
+        for term in terms:
+            limit = typo_limit(term.word)
+            condition |= Q(length__gte=len(term.word) - limit, length__lte=len(term.word) + limit)
+            for variant in term.variants:
+                condition |= Q(word__startswith=variant)
+        return list(SearchWord.objects.filter(condition).order_by().values_list("word", flat=True))
 
     # -- titles and texts -------------------------------------------------------------------------
     def title_condition(self) -> Q:
@@ -316,6 +316,38 @@ class JobSearch:
             .order_by()
             .values_list("job_id", "kind", "label", "folded")
         )
+
+    def _rome_matches(self, by_title: dict) -> dict[int, TitleMatch]:
+        """Best ROME appellation of each job: appellations are matched once, then joined to the jobs
+        of their code or parent code (two queries; the cost does not grow with the catalogue)."""
+        condition = self.title_condition()
+        if not condition:
+            return {}
+        matches_by_code: dict[int, list[TitleMatch]] = {}
+        rows = (
+            RomeAppellation.objects.filter(condition)
+            .order_by()
+            .values_list("rome_code_id", "parent_code_id", "label", "folded")
+        )
+        for code_id, parent_id, label, folded in rows:
+            if folded not in by_title:
+                by_title[folded] = _match_words(self.terms, title_words(folded))
+            if by_title[folded] is None:
+                continue
+            match = _title_match(by_title[folded], TitleKind.ROME, label)
+            for code in {code_id, parent_id} - {None}:
+                matches_by_code.setdefault(code, []).append(match)
+        if not matches_by_code:
+            return {}
+        best: dict[int, TitleMatch] = {}
+        links = Job.rome_codes.through.objects.filter(
+            romecode_id__in=list(matches_by_code), job_id__in=self.jobs.values("pk")
+        ).values_list("job_id", "romecode_id")
+        for job_id, code_id in links:
+            match = min(matches_by_code[code_id], key=lambda candidate: candidate.key)
+            if job_id not in best or match.key < best[job_id].key:
+                best[job_id] = match
+        return best
 
     def _text_job_ids(self, exclude: Iterable[int]) -> list[int]:
         words = [term.word for term in self.terms if len(term.word) >= 3]
@@ -354,13 +386,20 @@ class JobSearch:
                 genders = best_by_gender.setdefault(job_id, {})
                 if gender not in genders or match.key[:4] < genders[gender]:
                     genders[gender] = match.key[:4]
+        for job_id, match in self._rome_matches(by_title).items():
+            if job_id not in best or match.key < best[job_id].key:
+                best[job_id] = match
         hits = [
             SearchHit(job_id=job_id, tier=match.tier, match=match, gender=_gender(best_by_gender.get(job_id, {})))
             for job_id, match in best.items()
         ]
         hits.sort(key=lambda hit: (hit.match.key, hit.job_id))
         hits += [SearchHit(job_id=pk, tier=TIER_TEXT) for pk in sorted(self._text_job_ids(best))]
-        return hits
+        # Every job holding all the words is kept; of the partial, typo and text matches, the best
+        # MAX_WEAK_HITS only: further down they are noise, and they would make every page slower.
+        strong = [hit for hit in hits if hit.tier < TIER_PARTIAL]
+        weak = [hit for hit in hits if hit.tier >= TIER_PARTIAL]
+        return strong + weak[:MAX_WEAK_HITS]
 
 
 def _gender(keys: dict[str, tuple]) -> str:

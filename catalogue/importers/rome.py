@@ -1,6 +1,7 @@
 """Import of France Travail's ROME referential (codes and appellations), all or nothing.
 
-The appellations become search-only titles of every job that carries their ROME code.
+The appellations become search-only titles of every job that carries their ROME code (or their
+parent code): the search matches them in their own table and joins them to the jobs.
 """
 
 import csv
@@ -10,9 +11,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from catalogue.models import ImportKind, ImportRun, Job, RomeCode
-from catalogue.models.search import RomeAppellation
-from catalogue.services.search import refresh_search_text
+from catalogue.models import ImportKind, ImportRun, RomeCode
+from catalogue.models.search import RomeAppellation, SearchWord
+from catalogue.text import fold
 
 CODES_FILE = "unix_referentiel_code_rome_v460_utf8.csv"
 APPELLATIONS_FILE = "unix_referentiel_appellation_v460_utf8.csv"
@@ -32,7 +33,6 @@ class RomeReport:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
-    jobs_refreshed: int = 0
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
 
@@ -110,6 +110,7 @@ def parse_rome(path: Path) -> tuple[dict[str, str], dict[int, dict]]:
             "rome_code": code,
             "parent_code": parent,
             "label": label[:MAX_LABEL],
+            "folded": fold(label)[:MAX_LABEL],
             "short_label": _label(row.get("libelle_appellation_court"))[:MAX_LABEL],
             "is_principal": (row.get("classification") or "").strip().upper() == "PRINCIPALE",
             "is_rarely_used": (row.get("peu_usite") or "").strip().upper() == "O",
@@ -162,9 +163,8 @@ def _write(codes: dict[str, str], appellations: dict[int, dict], report: RomeRep
     code_ids = dict(RomeCode.objects.values_list("code", "pk"))
 
     existing = {record.ogr_code: record for record in RomeAppellation.objects.all()}
-    fields = ["rome_code_id", "parent_code_id", "label", "short_label", "is_principal", "is_rarely_used"]
+    fields = ["rome_code_id", "parent_code_id", "label", "folded", "short_label", "is_principal", "is_rarely_used"]
     to_create, to_update = [], []
-    touched_codes: set[int] = set()
     for ogr, values in appellations.items():
         values = {name: value for name, value in values.items() if name not in {"rome_code", "parent_code"}} | {
             "rome_code_id": code_ids[values["rome_code"]],
@@ -173,26 +173,20 @@ def _write(codes: dict[str, str], appellations: dict[int, dict], report: RomeRep
         record = existing.get(ogr)
         if record is None:
             to_create.append(RomeAppellation(ogr_code=ogr, **values))
-            touched_codes |= {values["rome_code_id"], values["parent_code_id"]}
         elif any(getattr(record, name) != values[name] for name in fields):
-            touched_codes |= {
-                record.rome_code_id,
-                record.parent_code_id,
-                values["rome_code_id"],
-                values["parent_code_id"],
-            }
             for name in fields:
                 setattr(record, name, values[name])
             to_update.append(record)
         else:
             report.unchanged += 1
     stale = [record for ogr, record in existing.items() if ogr not in appellations]
-    touched_codes |= {code for record in stale for code in (record.rome_code_id, record.parent_code_id)}
     RomeAppellation.objects.filter(pk__in=[record.pk for record in stale]).delete()
     RomeAppellation.objects.bulk_create(to_create, batch_size=1000)
     RomeAppellation.objects.bulk_update(to_update, fields, batch_size=1000)
     report.created, report.updated, report.deleted = len(to_create), len(to_update), len(stale)
-    if touched_codes:
-        jobs = list(Job.objects.filter(rome_codes__in=touched_codes).distinct().only("pk"))
-        refresh_search_text(jobs)
-        report.jobs_refreshed = len(jobs)
+    # The search matches ROME appellations in their own table; their words join the vocabulary
+    # used for typo correction.
+    words = {word[:64] for values in appellations.values() for word in values["folded"].split()}
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word, length=len(word)) for word in sorted(words)], batch_size=1000, ignore_conflicts=True
+    )

@@ -34,6 +34,9 @@ class RomeAppellation(models.Model):
         related_name="descendant_appellations",
     )
     label = models.CharField(_("libellé"), max_length=255)
+    # The label folded (catalogue.text.fold), matched by the search like SearchTitle.folded
+    # (pg_trgm GIN index romeappellation_folded_trgm on PostgreSQL, migration 0005).
+    folded = models.CharField(_("libellé normalisé"), max_length=255, default="", editable=False)
     short_label = models.CharField(_("libellé court"), max_length=255, blank=True, default="")
     is_principal = models.BooleanField(_("appellation principale"), default=False)
     is_rarely_used = models.BooleanField(_("peu usitée"), default=False)
@@ -55,7 +58,7 @@ class TitleKind(models.TextChoices):
     APPELLATION_FEMININE = "appellation_f", _("Autre appellation (féminin)")
     APPELLATION_MASCULINE = "appellation_m", _("Autre appellation (masculin)")
     SEARCH_ONLY = "search", _("Appellation de recherche")
-    ROME = "rome", _("Appellation ROME")
+    ROME = "rome", _("Appellation ROME")  # matched from RomeAppellation, never stored as a SearchTitle
 
 
 class SearchTitle(models.Model):

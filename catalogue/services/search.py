@@ -3,7 +3,8 @@
 `refresh_search_text(jobs)` is the one function the admin, the imports and the spreadsheets call
 after they change a job's names, appellations, ROME codes or texts. It rebuilds, for those jobs:
 - `Job.search_text`: folded titles, one per line (admin search, simple filters);
-- `SearchTitle`: every title with its kind (name, gendered forms, appellations, ROME appellations);
+- `SearchTitle`: every title with its kind (name, gendered forms, appellations); ROME appellations
+  are matched in their own table (`RomeAppellation.folded`), joined to jobs by ROME code;
 - `SearchDocument`: the folded présentation and en bref;
 - `SearchWord`: the vocabulary used for typo correction (words are added, never removed: a stale
   word only costs a useless correction candidate).
@@ -13,11 +14,10 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import Q
 from django.utils.html import strip_tags
 
 from catalogue.models import Appellation, AppellationKind, Job
-from catalogue.models.search import RomeAppellation, SearchDocument, SearchTitle, SearchWord, TitleKind
+from catalogue.models.search import SearchDocument, SearchTitle, SearchWord, TitleKind
 from catalogue.text import fold
 
 BATCH_SIZE = 1000
@@ -36,7 +36,7 @@ def build_search_text(job: Job, appellations: Iterable[Appellation]) -> str:
     return "\n".join(seen)
 
 
-def _titles(job: Job, appellations: list[Appellation], rome_labels: list[str]) -> list[SearchTitle]:
+def _titles(job: Job, appellations: list[Appellation]) -> list[SearchTitle]:
     pairs: list[tuple[str, str]] = [
         (TitleKind.NAME, job.name),
         (TitleKind.FEMININE, job.feminine_name),
@@ -51,7 +51,6 @@ def _titles(job: Job, appellations: list[Appellation], rome_labels: list[str]) -
                 (TitleKind.APPELLATION_FEMININE, appellation.feminine_name),
                 (TitleKind.APPELLATION_MASCULINE, appellation.masculine_name),
             ]
-    pairs += [(TitleKind.ROME, label) for label in rome_labels]
     titles: list[SearchTitle] = []
     seen: set[tuple[str, str]] = set()
     for kind, label in pairs:
@@ -79,22 +78,6 @@ def refresh_search_text(jobs: Iterable[Job] | None = None) -> int:
     appellations: dict[int, list[Appellation]] = {}
     for appellation in Appellation.objects.filter(job__in=job_ids).order_by("job_id", "position", "pk"):
         appellations.setdefault(appellation.job_id, []).append(appellation)
-    rome_labels: dict[int, list[str]] = {}
-    rome_codes = Job.rome_codes.through.objects.filter(job_id__in=job_ids).values_list("job_id", "romecode_id")
-    codes_by_job: dict[int, list[int]] = {}
-    for job_id, code_id in rome_codes:
-        codes_by_job.setdefault(job_id, []).append(code_id)
-    labels_by_code: dict[int, list[str]] = {}
-    all_codes = {code for codes in codes_by_job.values() for code in codes}
-    rome_appellations = RomeAppellation.objects.filter(
-        Q(rome_code_id__in=all_codes) | Q(parent_code_id__in=all_codes)
-    ).values_list("rome_code_id", "parent_code_id", "label")
-    for code_id, parent_id, label in rome_appellations:
-        for code in {code_id, parent_id} & all_codes:
-            labels_by_code.setdefault(code, []).append(label)
-    for job_id, codes in codes_by_job.items():
-        rome_labels[job_id] = list(dict.fromkeys(label for code in codes for label in labels_by_code.get(code, [])))
-
     changed = []
     titles: list[SearchTitle] = []
     documents: list[SearchDocument] = []
@@ -104,7 +87,7 @@ def refresh_search_text(jobs: Iterable[Job] | None = None) -> int:
         if text != job.search_text:
             job.search_text = text
             changed.append(job)
-        titles += _titles(job, job_appellations, rome_labels.get(job.pk, []))
+        titles += _titles(job, job_appellations)
         documents.append(SearchDocument(job_id=job.pk, body=document_body(job)))
     Job.objects.bulk_update(changed, ["search_text"], batch_size=BATCH_SIZE)
 
