@@ -1,12 +1,12 @@
 """Job search: any spelling, any gender, typos, synonyms and ROME titles, ranked the same on both databases.
 
-How a query is answered (at most five queries, whatever its length):
+How a query is answered (at most six queries, whatever its length):
 
 1. The query is folded (`catalogue.text.fold`): case, accents, ligatures, apostrophes, hyphens and
    inclusive-writing marks are set aside ("Infirmier·ère" -> "infirmier"); small words and the gender
    suffixes of inclusive writing are dropped.
-2. Vocabulary (one query): each word that is neither a title word nor the start of one gets its typo
-   corrections (edit distance 1, or 2 for words of 7 letters or more) from `SearchWord`. PostgreSQL
+2. Vocabulary (one query, two with typos): each word that is neither a title word nor the start of
+   one gets its typo corrections (edit distance 1, or 2 for words of 7 letters or more) from `SearchWord`. PostgreSQL
    finds the candidates through a pg_trgm GIN index; SQLite by word length. Both verify them with the
    same edit distance, so both correct the same way.
 3. Titles (`SearchTitle`) holding one of the words (or a correction) at the start of a word; on
@@ -243,30 +243,38 @@ def _starts_with(terms: list[Term], words: tuple[str, ...]) -> bool:
 class JobSearch:
     """Search `jobs` (a queryset, already filtered) for `query`; `hits` are ranked best first."""
 
-    def __init__(self, query: str | None, jobs: QuerySet[Job] | None = None):
+    def __init__(self, query: str | None, jobs: QuerySet[Job] | None = None, *, texts: bool = True):
         self.query = query or ""
         self.words = query_words(self.query)
         self.jobs = jobs if jobs is not None else Job.objects.published()
         self.terms = [Term.from_word(word) for word in self.words]
+        self.texts = texts
 
     def __bool__(self) -> bool:
         return bool(self.words)
 
     # -- vocabulary -------------------------------------------------------------------------------
     def _correct_typos(self) -> None:
-        """Give unknown words their typo corrections, from one query on the vocabulary."""
+        """Give unknown words their typo corrections (two queries at most, none for short words)."""
         long_terms = [term for term in self.terms if typo_limit(term.word)]
         if not long_terms:
             return
-        words = self._vocabulary(long_terms)
+        prefixes = Q()
+        for term in long_terms:
+            for variant in term.variants:
+                prefixes |= Q(word__startswith=variant)
+        known = list(SearchWord.objects.filter(prefixes).order_by().values_list("word", flat=True)[:5000])
         unknown = [
             term
             for term in long_terms
-            if not any(word.startswith(variant) for word in words for variant in term.variants)
+            if not any(word.startswith(variant) for word in known for variant in term.variants)
         ]
+        if not unknown:
+            return
+        candidates = self._typo_candidates(unknown)
         for term in unknown:
             limit = typo_limit(term.word)
-            for candidate in words:
+            for candidate in candidates:
                 distance = edit_distance(term.word, candidate, limit)
                 # A correction may also be the start of a longer word ("infirmeir" -> "infirmie(re)").
                 if len(candidate) > len(term.word):
@@ -274,27 +282,23 @@ class JobSearch:
                 if distance <= limit:
                     term.variants.setdefault(candidate, distance)
 
-    def _vocabulary(self, terms: list[Term]) -> list[str]:
-        """Title words that start with a query word, and the candidates to correct it."""
+    def _typo_candidates(self, unknown: list[Term]) -> list[str]:
         if connection.vendor == "postgresql":
-            # Both conditions use the GIN index searchword_word_trgm. pg_trgm's % threshold is low
-            # (0.2, set per connection in settings.DATABASES) so that two typos in a short word still
-            # find it; edit_distance then decides, the same way as on SQLite.
-            prefixes = [variant for term in terms for variant in term.variants]
-            conditions = ["word LIKE %s"] * len(prefixes) + ["word %% %s"] * len(terms)
+            # pg_trgm's % operator uses the GIN index searchword_word_trgm; its threshold is low
+            # (0.2, set per connection in settings.DATABASES) so that two typos in a short word
+            # still find it; edit_distance then decides, the same way as on SQLite.
+            conditions = " OR ".join(["word %% %s"] * len(unknown))
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT word FROM catalogue_searchword WHERE {' OR '.join(conditions)} LIMIT 5000",
-                    [f"{prefix}%" for prefix in prefixes] + [term.word for term in terms],
+                    f"SELECT word FROM catalogue_searchword WHERE {conditions} LIMIT 5000",
+                    [term.word for term in unknown],
                 )
                 return [row[0] for row in cursor.fetchall()]
-        condition = Q()
-        for term in terms:
+        lengths = Q()
+        for term in unknown:
             limit = typo_limit(term.word)
-            condition |= Q(length__gte=len(term.word) - limit, length__lte=len(term.word) + limit)
-            for variant in term.variants:
-                condition |= Q(word__startswith=variant)
-        return list(SearchWord.objects.filter(condition).order_by().values_list("word", flat=True))
+            lengths |= Q(length__gte=len(term.word) - limit, length__lte=len(term.word) + limit)
+        return list(SearchWord.objects.filter(lengths).order_by().values_list("word", flat=True))
 
     # -- titles and texts -------------------------------------------------------------------------
     def title_condition(self) -> Q:
@@ -339,12 +343,13 @@ class JobSearch:
                 matches_by_code.setdefault(code, []).append(match)
         if not matches_by_code:
             return {}
+        best_by_code = {code: min(matches, key=lambda match: match.key) for code, matches in matches_by_code.items()}
         best: dict[int, TitleMatch] = {}
         links = Job.rome_codes.through.objects.filter(
-            romecode_id__in=list(matches_by_code), job_id__in=self.jobs.values("pk")
+            romecode_id__in=list(best_by_code), job_id__in=self.jobs.values("pk")
         ).values_list("job_id", "romecode_id")
         for job_id, code_id in links:
-            match = min(matches_by_code[code_id], key=lambda candidate: candidate.key)
+            match = best_by_code[code_id]
             if job_id not in best or match.key < best[job_id].key:
                 best[job_id] = match
         return best
@@ -394,7 +399,8 @@ class JobSearch:
             for job_id, match in best.items()
         ]
         hits.sort(key=lambda hit: (hit.match.key, hit.job_id))
-        hits += [SearchHit(job_id=pk, tier=TIER_TEXT) for pk in sorted(self._text_job_ids(best))]
+        if self.texts:
+            hits += [SearchHit(job_id=pk, tier=TIER_TEXT) for pk in sorted(self._text_job_ids(best))]
         # Every job holding all the words is kept; of the partial, typo and text matches, the best
         # MAX_WEAK_HITS only: further down they are noise, and they would make every page slower.
         strong = [hit for hit in hits if hit.tier < TIER_PARTIAL]
@@ -412,6 +418,7 @@ def _gender(keys: dict[str, tuple]) -> str:
     return ""
 
 
-def search_jobs(query: str | None, jobs: QuerySet[Job] | None = None) -> list[SearchHit]:
-    """Ranked hits for `query` among `jobs` (published jobs by default)."""
-    return JobSearch(query, jobs).hits()
+def search_jobs(query: str | None, jobs: QuerySet[Job] | None = None, *, texts: bool = True) -> list[SearchHit]:
+    """Ranked hits for `query` among `jobs` (published jobs by default); `texts=False` leaves out
+    matches in the texts (suggestions propose titles only)."""
+    return JobSearch(query, jobs, texts=texts).hits()

@@ -162,7 +162,7 @@ SUGGESTIONS_CACHE_SECONDS = 60
 def job_suggestions(request: HttpRequest) -> JsonResponse:
     """Up to 8 jobs for what the student is typing, as JSON: title shown, "trouvé via", address.
 
-    Three to five queries (search, then the jobs); answers are cached briefly by folded query.
+    Six queries at most (the search without texts, then the jobs); answers are cached briefly.
     """
     query = request.GET.get("q", "")[:100]
     folded = fold(query)
@@ -172,7 +172,7 @@ def job_suggestions(request: HttpRequest) -> JsonResponse:
         key = "suggestions:" + hashlib.sha256(folded.encode()).hexdigest()
         suggestions = cache.get(key)
         if suggestions is None:
-            hits = search_jobs(query)[:SUGGESTIONS]
+            hits = search_jobs(query, texts=False)[:SUGGESTIONS]
             jobs = (
                 Job.objects.published()
                 .only("name", "slug", "feminine_name", "masculine_name")

@@ -95,7 +95,7 @@ def test_filtered_job_list_query_budget(client, django_assert_num_queries, size)
     }
     # 1. the interest, status, sector and level vocabularies (one UNION ALL query)
     # 2. validation of the training slug
-    # 3-6. search: title words starting with the query words, titles holding them, ROME
+    # 3-6. search: title words starting with the query words (known: no typo query), titles holding them, ROME
     #      appellations holding them, texts holding them (no ROME match: no query for their jobs)
     # 7. count of matching jobs (filters as subqueries, no DISTINCT)
     # 8. the page of jobs, with their level (JOIN)
