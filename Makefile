@@ -15,7 +15,7 @@ DEMO_PASSWORD ?= orientation-demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv install migrate demo run test test-sqlite test-postgres check lint format clean
+.PHONY: help venv install migrate demo run serve search-quality test test-sqlite test-postgres check lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -36,6 +36,8 @@ migrate: venv ## Apply migrations to the database (SQLite file var/db.sqlite3 un
 
 demo: migrate ## Load the demo catalogue and create the demo counsellor
 	$(MANAGE) import_sheets demo/sheets
+	@if [ -d ../shared/data/rome ]; then $(MANAGE) import_rome ../shared/data/rome; \
+	else echo "  ../shared/data/rome is absent: search runs without ROME appellations."; fi
 	DJANGO_COUNSELLOR_PASSWORD='$(DEMO_PASSWORD)' $(MANAGE) create_counsellor $(DEMO_USER) --no-input --update
 	@echo ""
 	@echo "  Demo counsellor login: $(DEMO_USER) / $(DEMO_PASSWORD)   (demo only)"
@@ -44,6 +46,22 @@ demo: migrate ## Load the demo catalogue and create the demo counsellor
 
 run: demo ## Set everything up and serve the demo catalogue on http://127.0.0.1:8000/
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+# `make serve`: production settings and gunicorn, plain HTTP on the loopback interface (see docs/deploy.md).
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
+serve: venv ## Serve like production: gunicorn, WORKERS=cores, hashed static files, on http://$(HOST):$(PORT)/
+	@export ORIENTATION_ENV=production LOOPBACK_HTTP="$${LOOPBACK_HTTP:-1}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}"; \
+	if [ -z "$$SECRET_KEY" ]; then \
+		export SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+		echo "  SECRET_KEY is not set: a throwaway key is used (sessions end with the server)."; \
+	fi; \
+	if [ -z "$$DATABASE_URL" ]; then echo "  DATABASE_URL is not set: serving var/db.sqlite3 (production runs on PostgreSQL)."; fi; \
+	$(MANAGE) migrate --noinput && \
+	$(MANAGE) collectstatic --noinput --verbosity 0 && \
+	echo "  Serving on http://$(HOST):$(PORT)/ with $(WORKERS) workers" && \
+	exec $(VENV)/bin/gunicorn orientation.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--timeout 30 --graceful-timeout 30 --max-requests 1000 --max-requests-jitter 100
 
 check: venv ## Django system checks and a migrations check
 	$(MANAGE) check
@@ -59,6 +77,9 @@ test-postgres: venv
 	else echo "== POSTGRES_URL is not set: the PostgreSQL run is skipped."; fi
 
 test: check test-sqlite test-postgres ## The whole suite: checks, then pytest on SQLite and (POSTGRES_URL) PostgreSQL
+
+search-quality: venv ## Relevance of the search on the query set (needs the ONISEP export and ROME loaded)
+	$(MANAGE) search_quality bench/search_queries.tsv
 
 lint: venv ## ruff check and format check
 	$(VENV)/bin/ruff check .
