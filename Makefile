@@ -9,13 +9,13 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3; do \
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 DEMO_USER ?= conseillere
 DEMO_PASSWORD ?= orientation-demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv install migrate demo run serve search-quality test test-sqlite test-postgres check lint format clean
+.PHONY: help venv install migrate demo run serve search-quality screenshots test test-sqlite test-postgres check lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ test: check test-sqlite test-postgres ## The whole suite: checks, then pytest on
 
 search-quality: venv ## Relevance of the search on the query set (needs the ONISEP export and ROME loaded)
 	$(MANAGE) search_quality bench/search_queries.tsv
+
+screenshots: venv ## Home, job list, job page and admin job form, desktop and phone, into docs/screenshots/ (Chromium)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PY) -m tests.browser.screenshots --out docs/screenshots
 
 lint: venv ## ruff check and format check
 	$(VENV)/bin/ruff check .
