@@ -19,6 +19,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from catalogue.importers.onisep import OnisepImportError, import_onisep
 from catalogue.importers.onisep.cleaning import clean_html, extract_salary, one_line, split_en_bref
@@ -719,7 +720,7 @@ def test_command_requires_a_file():
 # --- The real export (../shared/data) ------------------------------------------------------------------
 
 
-def test_the_real_2024_export_loads_completely_and_a_second_run_writes_nothing(shared_data):
+def test_the_real_2024_export_loads_completely_and_a_second_run_writes_nothing(shared_data, client):
     folder = shared_data / "onisep"
     paths = {
         "jobs_path": folder / "Onisep_Ideo_Fiches_metiers_25062024.zip",
@@ -750,6 +751,22 @@ def test_the_real_2024_export_loads_completely_and_a_second_run_writes_nothing(s
     assert developer.attribution == "Source : Onisep, Idéo-Fiches métiers, export du 25/06/2024"
     biotech = Training.objects.get(onisep_id="FOR.9970")
     assert set(biotech.jobs.values_list("onisep_id", flat=True)) == {"MET.113", "MET.288", "MET.771"}
+
+    # What a student sees: MET.12's page with its synonyms, ROME code, salary and 26 trainings;
+    # FOR.9970's page with the jobs it leads to.
+    page = client.get(developer.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    for text in ("analyste-programmeur/euse", "M1805", "2830 euros brut par mois", developer.attribution):
+        assert escape(text) in html
+    assert len(page.context["job"].trainings.all()) == 26
+    for training in developer.trainings.all():
+        assert escape(training.name) in html
+        if training.has_sheet:
+            assert f'href="{training.get_absolute_url()}"' in html
+    training_page = client.get(biotech.get_absolute_url()).content.decode()
+    for job in biotech.jobs.all():
+        assert f'href="{job.get_absolute_url()}"' in training_page
 
     with CaptureQueriesContext(connection) as context:
         second = import_onisep(**paths)

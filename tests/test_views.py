@@ -610,3 +610,49 @@ def test_server_error_page_is_french_and_needs_no_context(rf):
     assert '<html lang="fr">' in content
     assert "Une erreur est survenue" in content
     assert "Données : Onisep (Idéo, licence ODbL)" in content
+
+
+def test_the_sample_sheet_shows_every_fact_and_answers_its_filters(client, sample_sheet):
+    """Issue 2's reference: import ../shared/seeds/MET.8063.md, read its page, filter the list."""
+    from catalogue.importers.sheets import import_sheets
+
+    import_sheets([sample_sheet])
+    job = Job.objects.get(onisep_id="MET.8063")
+    html = text(client.get(job.get_absolute_url()))
+    for fact in (
+        "technicienne de production en biologie",
+        "technicien de production en biologie",
+        "pilote la fabrication sur des équipements industriels",  # Présentation
+        "selon le planning défini avec les responsables de production",  # En bref
+        "Après le bac",
+        "BTS biotechnologie en recherche et en production",  # Durée des études
+        "Salaire variable selon le lieu d'exercice.",
+        "Bac + 2",
+        "salarié",
+        "Je me passionne pour les nouvelles technologies",
+    ):
+        assert escape(fact) in html, fact
+    trainings = list(job.trainings.all())
+    assert len(trainings) == 12
+    for training in trainings:
+        assert f'href="{training.get_absolute_url()}"' in html
+
+    interest = job.interests.get()
+    listed = client.get(reverse("catalogue:job-list"), {"interest": interest.slug}).context["object_list"]
+    assert job in list(listed)
+    below = client.get(reverse("catalogue:job-list"), {"interest": interest.slug, "level": "bac-1"})
+    assert job not in list(below.context["object_list"])
+    at_level = client.get(reverse("catalogue:job-list"), {"interest": interest.slug, "level": "bac-2"})
+    assert job in list(at_level.context["object_list"])
+
+
+def test_the_standalone_500_page_links_the_legal_pages_like_every_footer():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    for name in ("legal-notice", "sources", "accessibility", "catalogue:home", "catalogue:job-list"):
+        assert f'href="{reverse(name)}"' in html
+
+
+def test_every_page_declares_its_icon(client):
+    assert 'rel="icon" href="/static/favicon.svg"' in text(client.get(reverse("catalogue:home")))
