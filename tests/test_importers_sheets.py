@@ -297,15 +297,72 @@ def test_vie_professionnelle_parts_become_sub_headings_and_the_salary_is_taken_o
     assert sheet.texts["career"] == "<h4>Intégrer le marché du travail</h4><h5>Des débouchés</h5><p>Beaucoup.</p>"
 
 
+# Vie professionnelle of a fuller sheet: the Salaire part, then sub-sections with their own sub-headings.
+SALARY_PART = "## Salaire\n            ### Salaire du débutant\n            1 800 euros brut par mois.\n\n"
+CAREER_SUB_SECTION = (
+    "            ### Évolutions possibles\n            Avec l’expérience, il ou elle encadre une équipe.\n"
+    "            #### Vers l'encadrement\n            Après quelques années, chef/fe d’atelier.\n\n"
+)
+INTEGRER_PART = "            ## Intégrer le marché du travail\n            ### Des débouchés\n            Beaucoup.\n\n"
+CAREER_SUB_SECTION_HTML = (
+    "<h4>Évolutions possibles</h4><p>Avec l’expérience, il ou elle encadre une équipe.</p>"
+    "<h5>Vers l'encadrement</h5><p>Après quelques années, chef/fe d’atelier.</p>"
+)
+INTEGRER_PART_HTML = "<h4>Intégrer le marché du travail</h4><h5>Des débouchés</h5><p>Beaucoup.</p>"
+
+
+@pytest.mark.parametrize(
+    ("vie_professionnelle", "career"),
+    [
+        pytest.param(SALARY_PART + CAREER_SUB_SECTION, CAREER_SUB_SECTION_HTML, id="after-salaire"),
+        pytest.param(CAREER_SUB_SECTION + SALARY_PART, CAREER_SUB_SECTION_HTML, id="before-salaire"),
+        pytest.param(
+            SALARY_PART + CAREER_SUB_SECTION + INTEGRER_PART,
+            CAREER_SUB_SECTION_HTML + INTEGRER_PART_HTML,
+            id="after-salaire-then-integrer",
+        ),
+        pytest.param(
+            CAREER_SUB_SECTION + SALARY_PART + INTEGRER_PART,
+            CAREER_SUB_SECTION_HTML + INTEGRER_PART_HTML,
+            id="before-salaire-then-integrer",
+        ),
+    ],
+)
+def test_vie_professionnelle_sub_sections_keep_their_nesting_without_an_empty_salaire_heading(
+    tmp_path, vie_professionnelle, career
+):
+    path = write(
+        tmp_path,
+        "MET.5.md",
+        f"# test/euse\n**ID:** MET.5\n\n## Vie professionnelle\n\n{vie_professionnelle}"
+        "**Niveau d'accès minimum:** bac + 2\n",
+    )
+
+    report = import_sheets([path])
+
+    assert report.errors == report.warnings == []
+    job = Job.objects.get(onisep_id="MET.5")
+    assert job.career == career
+    assert job.starting_salary == "1 800 euros brut par mois."
+    assert job.other_information == ""
+
+
 def test_salaire_heading_is_kept_in_career_when_it_holds_more_than_the_salary():
     sheet = parse_sheet(
         "# test/euse\n**ID:** MET.5\n## Vie professionnelle\n## Salaire\n"
-        "    ### Salaire du débutant\n    Smic\n    ### Primes\n    Selon l’entreprise.\n",
+        "    Selon la convention collective.\n    ### Salaire du débutant\n    Smic\n"
+        "    #### En Île-de-France\n    Un peu plus.\n    ### Primes\n    Selon l’entreprise.\n",
         source_name="test.md",
     )
 
+    assert sheet.errors == sheet.warnings == []
     assert sheet.starting_salary == "Smic"
-    assert sheet.texts["career"] == "<h4>Salaire</h4><h5>Primes</h5><p>Selon l’entreprise.</p>"
+    # Text before the salary and a heading under it stay in Salaire; a heading at the salary's
+    # level after it ends the Salaire part and starts a sub-section of Vie professionnelle.
+    assert sheet.texts["career"] == (
+        "<h4>Salaire</h4><p>Selon la convention collective.</p><h5>En Île-de-France</h5><p>Un peu plus.</p>"
+        "<h4>Primes</h4><p>Selon l’entreprise.</p>"
+    )
 
 
 def test_dangling_related_job_is_linked_when_a_later_run_creates_it():

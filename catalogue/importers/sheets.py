@@ -7,7 +7,8 @@ headings nest"):
   to the current section, headings included (sub-headings, whatever their number of `#`);
 - `## Salaire` at the start of a line inside `## Vie professionnelle` (and its other part,
   `Intégrer le marché du travail`, indented or not) are sub-sections of it;
-  `### Salaire du débutant` holds the salary;
+  `### Salaire du débutant` holds the salary; after it, an indented heading at its level or above
+  ends the Salaire part and starts another sub-section of Vie professionnelle;
 - `**Label:** value` lines and the `- ` lists under them are fields;
 - a heading at the start of a line that is not a known section is kept, with its text, in the
   section it follows (or in "autres informations") and reported as a warning.
@@ -46,6 +47,7 @@ from catalogue.models import (
     Training,
 )
 from catalogue.sanitize import sanitize_html
+from catalogue.services.cache import bump_catalogue_version
 from catalogue.services.search import refresh_search_text
 from catalogue.services.slugs import unique_slug
 from catalogue.text import fold, normalize_label
@@ -292,8 +294,9 @@ def _inline(value: str) -> str:
 class _RichText:
     """Blocks of one rich-text field: paragraphs, lists and sub-headings, rendered once at the end.
 
-    Sub-headings come with a depth (their number of `#`, 0 for Vie professionnelle's parts); the
-    shallowest depth used in the field becomes <h4>, deeper ones <h5>. Unknown sections are <h3>.
+    Sub-headings come with a depth (their number of `#`, 0 for Vie professionnelle's parts) and nest
+    under the open sub-headings of lower depth: a first-level one becomes <h4>, a nested one <h5>
+    (the deepest the allow-list keeps). Unknown sections are <h3>, outside that nesting.
     """
 
     def __init__(self) -> None:
@@ -304,6 +307,11 @@ class _RichText:
         self._open = None
         if _plain(text):
             self.blocks.append(("h", [text], level, depth))
+
+    def close_sub_headings(self) -> None:
+        """The next sub-heading starts at the first level, whatever its depth."""
+        self._open = None
+        self.blocks.append(("close", [], None, 0))
 
     def line(self, text: str) -> None:
         if not _plain(text):
@@ -327,12 +335,18 @@ class _RichText:
             self._open = None
 
     def render(self) -> str:
-        depths = sorted({depth for kind, _, level, depth in self.blocks if kind == "h" and level is None})
         parts = []
+        open_depths: list[int] = []  # the sub-headings the next block sits under
         for kind, lines, level, depth in self.blocks:
-            if kind == "h":
-                tag = f"h{level or (4 if depth == depths[0] else 5)}"
-                parts.append(f"<{tag}>{_inline(lines[0])}</{tag}>")
+            if kind == "close":
+                open_depths.clear()
+            elif kind == "h":
+                if level is None:
+                    while open_depths and open_depths[-1] >= depth:
+                        open_depths.pop()
+                    level = min(4 + len(open_depths), 5)
+                    open_depths.append(depth)
+                parts.append(f"<h{level}>{_inline(lines[0])}</h{level}>")
             elif kind == "p":
                 parts.append(f"<p>{' '.join(_inline(line) for line in lines)}</p>")
             else:
@@ -358,6 +372,8 @@ class _SheetParser:
         self.field_items = 0
         self.in_salary = False
         self.pending_heading: str | None = None  # "Salaire": written to career only if it holds more
+        self.in_salary_part = False  # under Vie professionnelle's `## Salaire`
+        self.salary_depth: int | None = None  # depth of its `### Salaire du débutant`, once read
         self.salary: list[str] = []
         self.synonym: dict | None = None
         self.synonyms: list[dict] = []
@@ -439,7 +455,7 @@ class _SheetParser:
     def heading(self, text: str, level: int, number: int) -> None:
         key = fold(text)
         if self.section == "career" and key in CAREER_PARTS | {SALARY_HEADING}:
-            self.career_part(key, text)
+            self.career_part(key, text, level)
             return
         if key in RICH_SECTIONS or key in LISTS:
             section = RICH_SECTIONS.get(key) or f"list:{LISTS[key]}"
@@ -462,9 +478,12 @@ class _SheetParser:
             f"titre de section inconnu « {_plain(text)} » : conservé avec son texte dans « {_field_label(target)} ».",
         )
 
-    def career_part(self, key: str, text: str) -> None:
+    def career_part(self, key: str, text: str, depth: int) -> None:
         """`Salaire`, `Salaire du débutant` or `Intégrer le marché du travail`, indented or not."""
         self.in_salary = key == SALARY_HEADING
+        if key != SALARY_HEADING:
+            self.in_salary_part = key == "salaire"
+        self.salary_depth = depth if self.in_salary and self.in_salary_part else None
         if key == "salaire":
             self.pending_heading = text  # reaches career only if it holds more than the salary
         elif key != SALARY_HEADING:
@@ -473,7 +492,8 @@ class _SheetParser:
 
     def enter(self, section: str, *, keep_target: bool = False) -> None:
         self.pending_heading = None
-        self.in_salary = False
+        self.in_salary = self.in_salary_part = False
+        self.salary_depth = None
         self.synonym = None
         if self.target is not None:
             self.rich[self.target].blank()
@@ -528,8 +548,14 @@ class _SheetParser:
             self.target = "study_paths"  # the heading is the field's own title
             return
         if self.section == "career" and key in CAREER_PARTS | {SALARY_HEADING}:
-            self.career_part(key, text)
+            self.career_part(key, text, depth)
             return
+        if self.salary_depth is not None and depth <= self.salary_depth:
+            # A heading at the starting salary's level ends the Salaire part, which held nothing
+            # else if "Salaire" is still pending: this is another sub-section of Vie professionnelle.
+            self.pending_heading = None
+            self.in_salary_part, self.salary_depth = False, None
+            self.rich["career"].close_sub_headings()
         self.in_salary = False
         self.flush_pending()
         self.rich[self.target].heading(text, depth=depth)
@@ -930,6 +956,7 @@ def import_sheets(paths: Iterable[str | Path], *, user=None, dry_run: bool = Fal
                 transaction.set_rollback(True)
             else:
                 report.import_run = _record(report, user)
+                bump_catalogue_version()
     except IntegrityError as error:  # a safety net: the checks above should leave nothing for it
         report.created, report.updated, report.unchanged = [], [], []
         report.errors.append(ImportMessage("import", None, f"enregistrement refusé par la base de données ({error})."))
