@@ -26,6 +26,7 @@ from catalogue.models import (
     Training,
 )
 from catalogue.search import SearchHit, search_jobs
+from catalogue.services.cache import catalogue_version
 from catalogue.text import fold
 
 LATEST_JOBS_ON_HOME = 6
@@ -162,14 +163,15 @@ SUGGESTIONS_CACHE_SECONDS = 60
 def job_suggestions(request: HttpRequest) -> JsonResponse:
     """Up to 8 jobs for what the student is typing, as JSON: title shown, "trouvé via", address.
 
-    Six queries at most (the search without texts, then the jobs); answers are cached briefly.
+    Six queries at most (the search without texts, then the jobs); answers are cached briefly, under
+    the catalogue version so that an edit or an unpublished job shows at once.
     """
     query = request.GET.get("q", "")[:100]
     folded = fold(query)
     if len(folded.replace(" ", "")) < 2:
         suggestions = []
     else:
-        key = "suggestions:" + hashlib.sha256(folded.encode()).hexdigest()
+        key = f"suggestions:{catalogue_version()}:" + hashlib.sha256(folded.encode()).hexdigest()
         suggestions = cache.get(key)
         if suggestions is None:
             hits = search_jobs(query, texts=False)[:SUGGESTIONS]

@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "catalogue.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after the static files: a cached page skips everything below (see docs/caching.md).
+    "catalogue.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,6 +196,14 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous public pages are cached whole in that cache for this many seconds, and invalidated at
+# once by any write to the catalogue (catalogue.services.cache). On by default in production with the
+# shared cache only: memory local to each process would let one worker invalidate its own copy and
+# not the others'; development and tests always show the code and data of the moment. 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300 if PRODUCTION and CACHE_URL else 0)
+if PAGE_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("PAGE_CACHE_SECONDS cannot be negative.")
 
 # Sessions live in the database: any application server can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,8 +1,9 @@
 """The catalogue in the counsellors' admin: job sheets, trainings and reference vocabularies.
 
 Every write path keeps derived data right explicitly (no signals, no save() overrides): a job's
-search column is rebuilt after its names or appellations change, and an old job slug keeps
-answering with a redirect.
+search column is rebuilt after its names or appellations change, an old job slug keeps
+answering with a redirect, and every write moves the catalogue version on so that no cached
+public page shows the old record (`CatalogueWriteMixin`, `set_publication_status`).
 """
 
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,7 @@ from catalogue.models import (
     Status,
     Training,
 )
+from catalogue.services.cache import bump_catalogue_version
 from catalogue.services.search import refresh_search_text
 from catalogue.services.slugs import record_slug_change
 from catalogue.text import fold
@@ -113,6 +115,29 @@ class FoldedSearchMixin:
         return queryset, False
 
 
+# --- Cache invalidation ---------------------------------------------------------------------------
+
+
+class CatalogueWriteMixin:
+    """For every catalogue ModelAdmin: each save or delete invalidates the cached public pages."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_catalogue_version()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        bump_catalogue_version()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_catalogue_version()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        bump_catalogue_version()
+
+
 # --- Publication ----------------------------------------------------------------------------------
 # Publishing is a write of its own (status, date, history); the admin's actions and forms share it.
 
@@ -139,6 +164,7 @@ def set_publication_status(queryset: QuerySet, status: str, *, user_id: int | No
     if status == PublicationStatus.PUBLISHED:
         values["published_at"] = now
     model.objects.filter(pk__in=ids).update(**values)
+    bump_catalogue_version()
     if user_id is not None:
         field_label = str(model._meta.get_field("publication_status").verbose_name)
         LogEntry.objects.log_actions(
@@ -169,7 +195,7 @@ PUBLICATION_FIELDS = ["publication_status", "published_at", "source", "source_ex
 TRACKING_FIELDS = ["created_at", "updated_at"]
 
 
-class PublishableAdmin(admin.ModelAdmin):
+class PublishableAdmin(CatalogueWriteMixin, admin.ModelAdmin):
     """Shared by jobs and trainings: provenance is read-only, publication is dated, bulk actions."""
 
     form = SheetAdminForm
@@ -334,7 +360,7 @@ def refresh_jobs(job_ids: Iterable[int | None]) -> None:
 
 
 @admin.register(Appellation)
-class AppellationAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class AppellationAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["name", "feminine_name", "masculine_name", "kind", "job"]
     list_filter = ["kind"]
     list_select_related = ["job"]
@@ -361,7 +387,7 @@ class AppellationAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(RelatedJob)
-class RelatedJobAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class RelatedJobAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
     form = RelatedJobForm
     list_display = ["job", "target_name", "target", "target_onisep_id"]
     list_select_related = ["job", "target"]
@@ -373,7 +399,7 @@ class RelatedJobAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(JobResource)
-class JobResourceAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class JobResourceAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "url", "job"]
     list_select_related = ["job"]
     list_filter = ["kind"]
@@ -384,7 +410,7 @@ class JobResourceAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(JobSlugRedirect)
-class JobSlugRedirectAdmin(admin.ModelAdmin):
+class JobSlugRedirectAdmin(CatalogueWriteMixin, admin.ModelAdmin):
     """Old addresses, recorded when a job's slug changes; they can be removed, not written."""
 
     list_display = ["old_slug", "job", "created_at"]
@@ -473,7 +499,7 @@ class TrainingAdmin(FoldedSearchMixin, PublishableAdmin):
 # --- Reference vocabularies -----------------------------------------------------------------------
 
 
-class ReferenceAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ReferenceAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["name", "onisep_id"]
     search_fields = ["name"]
     search_help_text = "Libellé, avec ou sans accents, ou identifiant ONISEP."
@@ -503,7 +529,7 @@ class InterestAdmin(ReferenceAdmin):
 
 
 @admin.register(RomeCode)
-class RomeCodeAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class RomeCodeAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["code", "label"]
     search_fields = ["code", "label"]
     search_help_text = "Code (M1805) ou libellé, avec ou sans accents."

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from catalogue.models import ImportKind, ImportRun, RomeCode
 from catalogue.models.search import RomeAppellation, SearchWord
+from catalogue.services.cache import bump_catalogue_version
 from catalogue.text import fold
 
 CODES_FILE = "unix_referentiel_code_rome_v460_utf8.csv"
@@ -131,6 +132,7 @@ def import_rome(path: Path | str, *, dry_run: bool = False, user=None) -> RomeRe
             _write(codes, appellations, report)
             if dry_run:
                 raise _DryRunRollback
+            bump_catalogue_version()
             ImportRun.objects.create(
                 kind=ImportKind.ROME,
                 user=user,

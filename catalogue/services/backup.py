@@ -40,6 +40,7 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
 from catalogue.models import Job, Training
+from catalogue.services.cache import bump_catalogue_version
 from catalogue.services.search import refresh_search_text
 
 FORMAT = "orientation-catalogue"
@@ -261,6 +262,7 @@ def import_catalogue(*, path: str | os.PathLike, replace: bool = False) -> Backu
                 for statement in connection.ops.sequence_reset_sql(no_style(), ordered):
                     cursor.execute(statement)
             refresh_search_text()
+            bump_catalogue_version()
     except IntegrityError as error:
         raise CatalogueFileError(
             f"« {name} » ne peut pas être importé : des liens ou des valeurs sont incohérents ({error}). "

@@ -15,6 +15,7 @@ from catalogue.models import (
     JobResource,
     RelatedJob,
 )
+from catalogue.services.cache import bump_catalogue_version
 from catalogue.services.search import refresh_search_text
 
 from .fields import SPECS_BY_MODEL, Kind, Spec
@@ -117,4 +118,5 @@ def resolve_conflict(conflict: ImportConflict, *, accept: bool, user=None) -> bo
         conflict.decided_at = timezone.now()
         conflict.decided_by = user if getattr(user, "pk", None) else None
         conflict.save(update_fields=["state", "decided_at", "decided_by"])
+        bump_catalogue_version()
     return True

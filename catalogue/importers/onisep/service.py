@@ -9,6 +9,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from catalogue.models import ImportKind, ImportRun
+from catalogue.services.cache import bump_catalogue_version
 
 from .errors import OnisepImportError
 from .reader import export_date_from_name, read_records
@@ -115,6 +116,7 @@ def import_onisep(
             else:
                 run.counts, run.report = report.as_counts(), report.as_text()
                 run.save(update_fields=["counts", "report"])
+                bump_catalogue_version()
     except DatabaseError as error:
         files = ", ".join(item["name"] for item in report.files)
         raise OnisepImportError(
