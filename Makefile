@@ -15,7 +15,7 @@ DEMO_PASSWORD ?= orientation-demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv install migrate demo run serve search-quality screenshots test test-sqlite test-postgres check lint format clean
+.PHONY: help venv install migrate demo run serve bench search-quality screenshots test test-sqlite test-postgres check lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ test-postgres: venv
 	else echo "== POSTGRES_URL is not set: the PostgreSQL run is skipped."; fi
 
 test: check test-sqlite test-postgres ## The whole suite: checks, then pytest on SQLite and (POSTGRES_URL) PostgreSQL
+
+bench: venv ## Load benchmark (PostgreSQL, gunicorn, Redis, wrk) at 1x, 3x, 10x; results in bench/results/ (docs/performance.md)
+	$(PY) bench/load.py $(BENCH_ARGS)
 
 search-quality: venv ## Relevance of the search on the query set (needs the ONISEP export and ROME loaded)
 	$(MANAGE) search_quality bench/search_queries.tsv

@@ -14,7 +14,6 @@ catalogue, and measures again.
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -33,7 +32,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data"
+from bench.synthetic import DATA, add_synthetic_jobs, load_real_data  # noqa: E402
+
 QUERIES = REPO / "bench" / "search_queries.tsv"
 TYPO_CATEGORIES = {"typo1", "typo2"}
 
@@ -41,78 +41,6 @@ TYPO_CATEGORIES = {"typo1", "typo2"}
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def load_real_data() -> None:
-    from catalogue.importers.onisep import import_onisep
-    from catalogue.importers.rome import import_rome
-
-    started = time.perf_counter()
-    import_rome(DATA / "rome")
-    import_onisep(
-        jobs_path=DATA / "onisep" / "Onisep_Ideo_Fiches_metiers_25062024.zip",
-        trainings_path=DATA / "onisep" / "Onisep_Ideo_Fiches_Formations_25062024.zip",
-    )
-    print(f"Loaded the ONISEP 2024 export and ROME 4.60 in {time.perf_counter() - started:.1f} s")
-
-
-def add_synthetic_jobs(scale: int, seed: int = 2024) -> None:
-    """Grow the catalogue to `scale` times its size with jobs whose titles reuse real title words."""
-    from django.utils import timezone
-
-    from catalogue.models import Appellation, Job, PublicationStatus
-    from catalogue.services.search import refresh_search_text
-
-    rng = random.Random(seed)
-    originals = list(Job.objects.prefetch_related("appellations", "rome_codes"))
-    vocabulary = sorted({word for job in originals for word in job.name.replace("/", " ").split() if len(word) > 3})
-    started = time.perf_counter()
-    now = timezone.now()
-    for copy in range(1, scale):
-        jobs, appellations, rome_links = [], [], []
-        for original in originals:
-            swap = rng.choice(vocabulary)
-
-            def variant(title: str, swap=swap) -> str:
-                words = title.split()
-                if len(words) > 1:
-                    words[-1] = swap
-                return " ".join(words)
-
-            job = Job(
-                # a copy keeps its original's words but one, so that it competes for the same queries
-                name=variant(original.name),
-                slug=f"{original.slug[:180]}-x{copy}",
-                feminine_name=variant(original.feminine_name),
-                masculine_name=variant(original.masculine_name),
-                presentation=original.presentation,
-                summary=original.summary,
-                access_level_id=original.access_level_id,
-                publication_status=PublicationStatus.PUBLISHED,
-                published_at=now,
-            )
-            job.variant = variant
-            jobs.append(job)
-        Job.objects.bulk_create(jobs, batch_size=1000)
-        for original, job in zip(originals, jobs, strict=True):
-            appellations += [
-                Appellation(
-                    job=job,
-                    name=job.variant(appellation.name),
-                    feminine_name=job.variant(appellation.feminine_name),
-                    masculine_name=job.variant(appellation.masculine_name),
-                    position=appellation.position,
-                )
-                for appellation in original.appellations.all()
-            ]
-            rome_links += [Job.rome_codes.through(job=job, romecode=code) for code in original.rome_codes.all()]
-        Appellation.objects.bulk_create(appellations, batch_size=1000, ignore_conflicts=True)
-        Job.rome_codes.through.objects.bulk_create(rome_links, batch_size=1000)
-        refresh_search_text(jobs)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
-    print(f"Added synthetic jobs up to {Job.objects.count()} in {time.perf_counter() - started:.1f} s")
 
 
 def measure(repeat: int) -> dict:
