@@ -46,6 +46,23 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 SMALLEST_PHONE = {"width": 320, "height": 640}
 
+# Every kind of public page, as named by the page fixtures: checked by axe, vnu, structure and phone tests.
+PAGE_KINDS = [
+    "home",
+    "job-list",
+    "job-list-search",
+    "job-list-empty",
+    "job",
+    "training-list",
+    "training",
+    "interest-list",
+    "interest",
+    "accessibility",
+    "legal-notice",
+    "sources",
+    "not-found",
+]
+
 # The demo counsellor of the browser tests (a throwaway test database only).
 COUNSELLOR_USERNAME = "conseillere-navigateur"
 COUNSELLOR_PASSWORD = "Orientation-navigateur-2026"

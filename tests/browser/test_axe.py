@@ -4,25 +4,12 @@ import re
 
 import pytest
 
+from tests.browser import support
 from tests.browser.support import describe_violations, expect, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.xdist_group("browser")]
 
-PUBLIC_PAGES = [
-    "home",
-    "job-list",
-    "job-list-search",
-    "job-list-empty",
-    "job",
-    "training-list",
-    "training",
-    "interest-list",
-    "interest",
-    "accessibility",
-    "legal-notice",
-    "sources",
-    "not-found",
-]
+PUBLIC_PAGES = support.PAGE_KINDS
 
 
 @pytest.mark.parametrize("kind", PUBLIC_PAGES)

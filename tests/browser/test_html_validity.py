@@ -14,21 +14,7 @@ from tests.browser import support
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.xdist_group("browser")]
 
-PAGES = [
-    "home",
-    "job-list",
-    "job-list-search",
-    "job-list-empty",
-    "job",
-    "training-list",
-    "training",
-    "interest-list",
-    "interest",
-    "accessibility",
-    "legal-notice",
-    "sources",
-    "not-found",
-]
+PAGES = support.PAGE_KINDS
 # A page with known errors, checked in the same run: proves the checker runs and its report is read.
 BROKEN = '<!DOCTYPE html><html lang="fr"><head><title>x</title></head><body><p><div>bloc</div></p></body></html>'
 

@@ -5,23 +5,11 @@ import itertools
 
 import pytest
 
+from tests.browser import support
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.xdist_group("browser")]
 
-PAGES = [
-    "home",
-    "job-list",
-    "job-list-search",
-    "job-list-empty",
-    "job",
-    "training-list",
-    "training",
-    "interest-list",
-    "interest",
-    "accessibility",
-    "legal-notice",
-    "sources",
-    "not-found",
-]
+PAGES = support.PAGE_KINDS
 
 HEADINGS = """() => Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6"))
     .filter((heading) => heading.checkVisibility() || heading.closest("details"))

@@ -7,25 +7,12 @@ import unicodedata
 
 import pytest
 
+from tests.browser import support
 from tests.browser.support import SMALLEST_PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.xdist_group("browser")]
 
-PAGES = [
-    "home",
-    "job-list",
-    "job-list-search",
-    "job-list-empty",
-    "job",
-    "training-list",
-    "training",
-    "interest-list",
-    "interest",
-    "accessibility",
-    "legal-notice",
-    "sources",
-    "not-found",
-]
+PAGES = support.PAGE_KINDS
 TAP = 44
 
 # Tap targets: every visible link, button, field and summary, except links inside a sentence (WCAG
