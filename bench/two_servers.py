@@ -25,58 +25,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from html.parser import HTMLParser
 from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orientation.settings")
 
-
-class FormReader(HTMLParser):
-    """The fields a browser would send for the form `form_id` (inputs, checked boxes, textareas, selects)."""
-
-    def __init__(self, form_id: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.form_id, self.inside = form_id, False
-        self.fields: list[tuple[str, str]] = []
-        self._textarea: str | None = None
-        self._select: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form":
-            self.inside = attributes.get("id") == self.form_id
-        name = attributes.get("name")
-        if not self.inside:
-            return
-        if tag == "input" and name:
-            kind = (attributes.get("type") or "text").lower()
-            if kind in {"checkbox", "radio"}:
-                if "checked" in attributes:
-                    self.fields.append((name, attributes.get("value") or "on"))
-            elif kind not in {"submit", "button", "file", "image", "reset"}:
-                self.fields.append((name, attributes.get("value") or ""))
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, []
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attributes:
-            self.fields.append((self._select, attributes.get("value") or ""))
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea" and self._textarea is not None:
-            self.fields.append((self._textarea, "".join(self._text).removeprefix("\n")))
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
+from tests.html_forms import FormReader  # noqa: E402
 
 
 class Browser:
@@ -239,7 +194,7 @@ def main() -> int:
 def form_fields(html: str, form_id: str) -> list[tuple[str, str]]:
     reader = FormReader(form_id)
     reader.feed(html)
-    return reader.fields
+    return reader.data
 
 
 def check(condition: bool, message: str) -> None:
