@@ -38,7 +38,7 @@ demo: migrate ## Load the demo catalogue and create the demo counsellor
 	$(MANAGE) import_sheets demo/sheets
 	@if [ -d ../shared/data/rome ]; then $(MANAGE) import_rome ../shared/data/rome; \
 	else echo "  ../shared/data/rome is absent: search runs without ROME appellations."; fi
-	DJANGO_COUNSELLOR_PASSWORD='$(DEMO_PASSWORD)' $(MANAGE) create_counsellor $(DEMO_USER) --no-input --update
+	DJANGO_COUNSELLOR_PASSWORD='$(DEMO_PASSWORD)' $(MANAGE) create_counsellor $(DEMO_USER) --role validateur --no-input --update
 	@echo ""
 	@echo "  Demo counsellor login: $(DEMO_USER) / $(DEMO_PASSWORD)   (demo only)"
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/"

@@ -108,7 +108,8 @@ if TRUSTED_PROXY_COUNT < 0:
 # --- Applications -----------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with the counsellors' own pages (catalogue.admin_site.CatalogueAdminSite).
+    "catalogue.apps.CatalogueAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -119,6 +120,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_prose_editor",
     "axes",
+    "reversion",
+    "import_export",
     "catalogue",
 ]
 
@@ -331,6 +334,15 @@ CSRF_FAILURE_VIEW = "catalogue.site_views.csrf_failure"
 # Rich-text editor: the same allow-list as catalogue.sanitize.
 DJANGO_PROSE_EDITOR_DEFAULT_EXTENSIONS = None
 
+# History of every catalogue change (django-reversion), see catalogue/history.py.
+# Spreadsheets (django-import-export): every import in one transaction, a permission of its own,
+# and exported cells that a spreadsheet would run as a formula (=, +, -, @) neutralised.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
 # Pagination of public lists.
 CATALOGUE_PAGE_SIZE = env_int("CATALOGUE_PAGE_SIZE", 20)
 
@@ -338,6 +350,27 @@ CATALOGUE_PAGE_SIZE = env_int("CATALOGUE_PAGE_SIZE", 20)
 LEGAL_PUBLISHER = os.environ.get("LEGAL_PUBLISHER", "")
 LEGAL_HOST = os.environ.get("LEGAL_HOST", "")
 LEGAL_CONTACT_EMAIL = os.environ.get("LEGAL_CONTACT_EMAIL", "")
+
+# --- E-mail -----------------------------------------------------------------------------------------
+
+# Password reset e-mails for counsellors: printed on the console unless an SMTP server is given
+# (Django 6.1's MAILERS setting).
+if os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": env_int("EMAIL_PORT", 587),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Orientation <ne-pas-repondre@localhost>")
 
 # --- Logs -------------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from catalogue.permissions import COUNSELLOR_GROUP
+from catalogue.permissions import ACCOUNT_MANAGERS_GROUP, EDITORS_GROUP, REVIEWERS_GROUP
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_DIR.parent / "shared"
@@ -38,12 +38,34 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def staff_member(django_user_model, username: str, group: str):
+    user = django_user_model.objects.create_user(username, password="mot-de-passe-solide-42", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 @pytest.fixture
 def counsellor(django_user_model):
-    """A staff member in the counsellors' group (not a superuser)."""
-    user = django_user_model.objects.create_user("conseiller", password="mot-de-passe-solide-42", is_staff=True)
-    user.groups.add(Group.objects.get(name=COUNSELLOR_GROUP))
-    return user
+    """A Validateur: a staff member with every catalogue permission (not a superuser)."""
+    return staff_member(django_user_model, "conseiller", REVIEWERS_GROUP)
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A Rédacteur: edits and submits for review, cannot publish or import."""
+    return staff_member(django_user_model, "redactrice", EDITORS_GROUP)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def account_manager(django_user_model):
+    """An Administrateur: manages counsellors' accounts, not the catalogue."""
+    return staff_member(django_user_model, "administratrice", ACCOUNT_MANAGERS_GROUP)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from catalogue.management.commands import create_counsellor
-from catalogue.permissions import COUNSELLOR_GROUP
+from catalogue.permissions import EDITORS_GROUP, REVIEWERS_GROUP
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def run(*args: str) -> str:
 
 
 def is_counsellor(user: User) -> bool:
-    return user.is_staff and not user.is_superuser and user.groups.filter(name=COUNSELLOR_GROUP).exists()
+    return user.is_staff and not user.is_superuser and user.groups.filter(name=EDITORS_GROUP).exists()
 
 
 def test_creates_a_staff_user_in_the_group_with_the_password_from_the_environment(monkeypatch):
@@ -143,3 +143,33 @@ def test_interrupting_the_prompt_creates_nothing(monkeypatch):
         run("conseillere")
 
     assert not User.objects.exists()
+
+
+def test_role_validateur_puts_the_account_in_that_group_only(monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, "orientation-demo")
+
+    output = run("valerie", "--role", "validateur", "--no-input")
+
+    user = User.objects.get(username="valerie")
+    assert list(user.groups.values_list("name", flat=True)) == [REVIEWERS_GROUP]
+    assert user.has_perm("catalogue.publish_job")
+    assert "Validateurs" in output
+
+
+def test_updating_with_another_role_replaces_the_editorial_role(monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, "orientation-demo")
+    run("valerie", "--no-input")
+
+    run("valerie", "--role", "validateur", "--role", "administrateur", "--update", "--no-input")
+
+    user = User.objects.get(username="valerie")
+    assert sorted(user.groups.values_list("name", flat=True)) == ["Administrateurs", REVIEWERS_GROUP]
+
+
+def test_refuses_editor_and_reviewer_at_once(monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, "orientation-demo")
+
+    with pytest.raises(CommandError, match="Rédacteur ou Validateur"):
+        run("valerie", "--role", "redacteur", "--role", "validateur", "--no-input")
+
+    assert not User.objects.filter(username="valerie").exists()

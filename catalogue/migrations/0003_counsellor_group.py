@@ -1,6 +1,6 @@
 """The "Conseillers d'orientation" group: every catalogue permission, no users or groups admin.
 
-catalogue.permissions.sync_counsellor_group keeps it complete when later migrations add models.
+Migration 0007 splits it into the three roles of catalogue.permissions.
 """
 
 from django.contrib.auth.management import create_permissions

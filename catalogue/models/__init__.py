@@ -1,6 +1,7 @@
 """The catalogue's models, one module per part of the domain, re-exported here."""
 
 from .base import PublicationStatus, Source
+from .feedback import FailedSearch
 from .imports import ConflictState, ImportConflict, ImportKind, ImportRun
 from .job import Appellation, AppellationKind, Job, JobResource, JobSlugRedirect, RelatedJob, ResourceKind
 from .reference import AccessLevel, Interest, RomeCode, Sector, Status
@@ -13,6 +14,7 @@ __all__ = [
     "Appellation",
     "AppellationKind",
     "ConflictState",
+    "FailedSearch",
     "ImportConflict",
     "ImportKind",
     "ImportRun",

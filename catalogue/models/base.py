@@ -1,5 +1,6 @@
 """Pieces shared by the catalogue's models: ONISEP identifiers, publication and provenance."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +67,10 @@ def rich_text_field(verbose_name: str, **kwargs):
 
 
 class PublicationStatus(models.TextChoices):
+    """The editorial workflow: draft -> in review -> published, and back (catalogue.services.workflow)."""
+
     DRAFT = "draft", _("Brouillon")
+    REVIEW = "review", _("En attente de validation")
     PUBLISHED = "published", _("Publiée")
 
 
@@ -88,6 +92,10 @@ class PublishableQuerySet(models.QuerySet):
         """What students may see: published and not withdrawn by ONISEP."""
         return self.filter(publication_status=PublicationStatus.PUBLISHED, withdrawn_at__isnull=True)
 
+    def in_review(self):
+        """The review queue: records waiting for a Validateur, oldest submission first."""
+        return self.filter(publication_status=PublicationStatus.REVIEW).order_by("submitted_at", "pk")
+
     def visible_to(self, user):
         """Staff preview drafts; everybody else sees published records only."""
         if user is not None and user.is_authenticated and user.is_staff:
@@ -105,6 +113,23 @@ class Publishable(models.Model):
         default=PublicationStatus.DRAFT,
     )
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publiée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("soumise à validation le"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("soumise par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     source = models.CharField(_("origine"), max_length=16, choices=Source.choices, default=Source.COUNSELLOR)
     source_export_date = models.DateField(_("date de l’export ONISEP"), null=True, blank=True)
     # Values as last written by an import, field by field: an import compares them with the current

@@ -110,6 +110,10 @@ class Job(Publishable):
         ordering = ["name", "pk"]
         verbose_name = _("métier")
         verbose_name_plural = _("métiers")
+        permissions = [
+            ("publish_job", _("Peut publier et dépublier les métiers")),
+            ("import_job", _("Peut importer des métiers depuis un tableur")),
+        ]
         constraints = [
             onisep_id_constraint("job", "MET"),
             choices_constraint("publication_status", PublicationStatus, "job"),
@@ -120,6 +124,8 @@ class Job(Publishable):
             models.Index(fields=["publication_status", "name"], name="job_public_name_idx"),
             # Job list sorted by "mis à jour récemment".
             models.Index(fields=["publication_status", "-updated_at"], name="job_public_updated_idx"),
+            # Admin review queue: records in review, oldest submission first.
+            models.Index(fields=["publication_status", "submitted_at"], name="job_review_queue_idx"),
         ]
 
     def __str__(self) -> str:

@@ -90,6 +90,7 @@ class Interest(ReferenceModel):
         ordering = ["name"]
         verbose_name = _("centre d’intérêt")
         verbose_name_plural = _("centres d’intérêt")
+        permissions = [("import_interest", _("Peut importer des centres d’intérêt depuis un tableur"))]
         constraints = [onisep_id_constraint("interest", "T-IDEO2")]
 
     def get_absolute_url(self) -> str:

@@ -81,6 +81,10 @@ class Training(Publishable):
         ordering = ["name", "pk"]
         verbose_name = _("formation")
         verbose_name_plural = _("formations")
+        permissions = [
+            ("publish_training", _("Peut publier et dépublier les formations")),
+            ("import_training", _("Peut importer des formations depuis un tableur")),
+        ]
         constraints = [
             onisep_id_constraint("training", "FOR"),
             choices_constraint("publication_status", PublicationStatus, "training"),
@@ -89,6 +93,8 @@ class Training(Publishable):
         indexes = [
             # Training list and the job list's `training` filter: published trainings with a sheet.
             models.Index(fields=["publication_status", "has_sheet", "name"], name="training_public_name_idx"),
+            # Admin review queue: records in review, oldest submission first.
+            models.Index(fields=["publication_status", "submitted_at"], name="training_review_queue_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Counsellors' accounts: staff members of the counsellors' group, never superusers."""
+"""Counsellors' accounts: staff members holding one or two roles (catalogue.permissions), never superusers."""
 
 from dataclasses import dataclass
 
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from catalogue.permissions import COUNSELLOR_GROUP, sync_counsellor_group
+from catalogue.permissions import EDITORS_GROUP, REVIEWERS_GROUP, ROLES, role_group
 
 
 class CounsellorExistsError(Exception):
@@ -57,19 +57,34 @@ def username_taken(*, username: str) -> bool:
     return get_user_model()._default_manager.filter(username=username).exists()
 
 
-def counsellor_group() -> Group:
-    group = Group.objects.filter(name=COUNSELLOR_GROUP).first()
-    return group or sync_counsellor_group()
+def check_roles(roles: list[str]) -> list[str]:
+    """The roles, checked: known names, at least one, never both Rédacteur and Validateur."""
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise ValidationError(f"Rôle inconnu : « {unknown[0]} ». Rôles possibles : {', '.join(ROLES)}.")
+    if not roles:
+        raise ValidationError("Indiquez au moins un rôle.")
+    groups = {ROLES[role] for role in roles}
+    if {EDITORS_GROUP, REVIEWERS_GROUP} <= groups:
+        raise ValidationError("Un compte est Rédacteur ou Validateur, pas les deux.")
+    return sorted(set(roles))
+
+
+def role_groups(roles: list[str]) -> list[Group]:
+    return [role_group(role) for role in roles]
 
 
 @transaction.atomic
-def save_counsellor(*, username: str, password: str, email: str = "", update: bool = False) -> CounsellorAccount:
-    """Create the staff account `username` in the counsellors' group, or with `update`, reset it.
+def save_counsellor(
+    *, username: str, password: str, email: str = "", update: bool = False, roles: list[str] | None = None
+) -> CounsellorAccount:
+    """Create the staff account `username` with `roles` (default: Rédacteur), or with `update`, reset it.
 
-    Updating sets the password (and the e-mail when given), puts the account back in the group and
-    makes it active staff again; a superuser stays one. Raises ValidationError (identity or weak
-    password) or CounsellorExistsError.
+    Updating sets the password (and the e-mail when given), gives the account exactly these roles
+    and makes it active staff again; a superuser stays one. Raises ValidationError (identity, roles
+    or weak password) or CounsellorExistsError.
     """
+    roles = check_roles(roles if roles is not None else ["redacteur"])
     check_counsellor_identity(username=username, email=email)
     User = get_user_model()
     user = User._default_manager.filter(username=username).first()
@@ -85,5 +100,6 @@ def save_counsellor(*, username: str, password: str, email: str = "", update: bo
     user.is_active = True
     user.set_password(password)
     user.save()
-    user.groups.add(counsellor_group())
+    user.groups.remove(*Group.objects.filter(name__in=ROLES.values()))
+    user.groups.add(*role_groups(roles))
     return CounsellorAccount(user=user, created=created)

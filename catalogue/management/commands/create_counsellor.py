@@ -1,4 +1,4 @@
-"""Create (or with --update, reset) a counsellor's account: staff, in the counsellors' group."""
+"""Create (or with --update, reset) a counsellor's account: staff, with one or two roles."""
 
 import getpass
 import os
@@ -6,9 +6,10 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalogue.permissions import COUNSELLOR_GROUP
+from catalogue.permissions import ROLES
 from catalogue.services.accounts import (
     CounsellorExistsError,
+    check_roles,
     check_counsellor_identity,
     check_counsellor_password,
     save_counsellor,
@@ -35,13 +36,24 @@ class Command(BaseCommand):
             help=f"Ne rien demander : le mot de passe est lu dans la variable d’environnement {PASSWORD_ENV}.",
         )
         parser.add_argument(
+            "--role",
+            action="append",
+            dest="roles",
+            choices=list(ROLES),
+            help="Rôle du compte (redacteur par défaut) ; répéter pour ajouter administrateur à un autre rôle.",
+        )
+        parser.add_argument(
             "--update",
             action="store_true",
             help="Si le compte existe, lui donner ce mot de passe et le remettre dans le groupe au lieu d’échouer.",
         )
 
-    def handle(self, *args, username: str, email: str, interactive: bool, update: bool, **options) -> None:
+    def handle(
+        self, *args, username: str, email: str, interactive: bool, update: bool, roles: list[str] | None, **options
+    ) -> None:
+        roles = roles or ["redacteur"]
         try:
+            check_roles(roles)
             check_counsellor_identity(username=username, email=email)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
@@ -55,15 +67,16 @@ class Command(BaseCommand):
                 )
             password = self.ask_password(username=username, email=email)
         try:
-            account = save_counsellor(username=username, password=password, email=email, update=update)
+            account = save_counsellor(username=username, password=password, email=email, update=update, roles=roles)
         except CounsellorExistsError:
             raise CommandError(self.exists_message(username)) from None
         except ValidationError as error:
             raise CommandError("Mot de passe refusé : " + " ".join(error.messages)) from None
+        groups = ", ".join(f"« {ROLES[role]} »" for role in sorted(set(roles)))
         if account.created:
-            message = f"Conseiller « {username} » créé dans le groupe « {COUNSELLOR_GROUP} »."
+            message = f"Conseiller « {username} » créé, rôle {groups}."
         else:
-            message = f"Conseiller « {username} » mis à jour : nouveau mot de passe, groupe « {COUNSELLOR_GROUP} »."
+            message = f"Conseiller « {username} » mis à jour : nouveau mot de passe, rôle {groups}."
         self.stdout.write(self.style.SUCCESS(message))
 
     def exists_message(self, username: str) -> str:
