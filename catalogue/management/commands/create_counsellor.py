@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from catalogue.permissions import ROLES
 from catalogue.services.accounts import (
     CounsellorExistsError,
-    check_roles,
     check_counsellor_identity,
     check_counsellor_password,
+    check_roles,
     save_counsellor,
     username_taken,
 )
