@@ -1,7 +1,8 @@
 """The counsellors' admin site: Django's admin plus the pages of the editorial work.
 
 - `qualite/`: the data-quality dashboard (catalogue.admin.quality);
-- `validation/`: the review queue of Validateurs (catalogue.admin.workflow).
+- `validation/`: the review queue of Validateurs (catalogue.admin.workflow);
+- `genre/`: the other gendered form of a title, proposed while a counsellor types (JSON).
 The index links to both, with their counts.
 
 Kept outside the `catalogue.admin` package on purpose: Django builds this site lazily on the
@@ -23,6 +24,7 @@ class CatalogueAdminSite(admin.AdminSite):
         own = [
             path("qualite/", self.admin_view(quality.dashboard_view), name="quality-dashboard"),
             path("validation/", self.admin_view(workflow.review_queue_view), name="review-queue"),
+            path("genre/", self.admin_view(quality.gender_proposal_view), name="gender-proposal"),
         ]
         return own + super().get_urls()
 

@@ -17,6 +17,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from catalogue.admin.quality import JobQualityFilter, TrainingQualityFilter
+from catalogue.admin.spreadsheets import InterestSpreadsheetMixin, JobSpreadsheetMixin, TrainingSpreadsheetMixin
 from catalogue.forms import RelatedJobForm, SheetAdminForm
 from catalogue.models import (
     AccessLevel,
@@ -271,10 +273,11 @@ INTERESTS = "Centres d’intérêt, statuts et secteurs"
 
 
 @admin.register(Job)
-class JobAdmin(PublishableAdmin):
+class JobAdmin(JobSpreadsheetMixin, PublishableAdmin):
     list_display = ["name", "onisep_id", "access_level", "publication_status", "source", "is_withdrawn", "updated_at"]
     list_filter = [
         "publication_status",
+        JobQualityFilter,
         "source",
         WithdrawnFilter,
         "access_level",
@@ -321,6 +324,11 @@ class JobAdmin(PublishableAdmin):
         INTERESTS: (RelatedJobInline, JobResourceInline),
     }
     published_message = ("%(count)d métier publié.", "%(count)d métiers publiés.")
+
+    class Media:
+        # Proposes the other gendered form of a title (catalogue.admin.quality.gender_proposal_view).
+        js = ["js/admin-gender.js"]
+
     drafted_message = ("%(count)d métier repassé en brouillon.", "%(count)d métiers repassés en brouillon.")
 
     def get_search_results(self, request, queryset, search_term):
@@ -361,6 +369,9 @@ def refresh_jobs(job_ids: Iterable[int | None]) -> None:
 
 @admin.register(Appellation)
 class AppellationAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
+    class Media:
+        js = ["js/admin-gender.js"]
+
     list_display = ["name", "feminine_name", "masculine_name", "kind", "job"]
     list_filter = ["kind"]
     list_select_related = ["job"]
@@ -430,7 +441,7 @@ class JobSlugRedirectAdmin(CatalogueWriteMixin, admin.ModelAdmin):
 
 
 @admin.register(Training)
-class TrainingAdmin(FoldedSearchMixin, PublishableAdmin):
+class TrainingAdmin(TrainingSpreadsheetMixin, FoldedSearchMixin, PublishableAdmin):
     list_display = [
         "name",
         "onisep_id",
@@ -441,7 +452,15 @@ class TrainingAdmin(FoldedSearchMixin, PublishableAdmin):
         "is_withdrawn",
         "updated_at",
     ]
-    list_filter = ["publication_status", "source", WithdrawnFilter, "has_sheet", "level", "type_acronym"]
+    list_filter = [
+        "publication_status",
+        TrainingQualityFilter,
+        "source",
+        WithdrawnFilter,
+        "has_sheet",
+        "level",
+        "type_acronym",
+    ]
     list_select_related = ["level"]
     search_fields = ["name"]
     search_help_text = "Intitulé ou sigle, avec ou sans accents, ou identifiant ONISEP (FOR.9970)."
@@ -524,7 +543,7 @@ class SectorAdmin(ReferenceAdmin):
 
 
 @admin.register(Interest)
-class InterestAdmin(ReferenceAdmin):
+class InterestAdmin(InterestSpreadsheetMixin, ReferenceAdmin):
     fields = ["name", "slug", "onisep_id", "description"]
 
 
