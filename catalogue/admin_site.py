@@ -28,10 +28,8 @@ class CatalogueAdminSite(admin.AdminSite):
         ]
         return own + super().get_urls()
 
-    def each_context(self, request):
+    def index(self, request, extra_context=None):
         from catalogue.admin import workflow
 
-        context = super().each_context(request)
-        if request.user.is_active and request.user.is_staff:
-            context["review_queue_size"] = workflow.review_queue_size(request)
-        return context
+        context = {"review_queue_size": workflow.review_queue_size(), **(extra_context or {})}
+        return super().index(request, context)

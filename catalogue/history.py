@@ -24,9 +24,9 @@ from catalogue.models import (
 JOB_EXCLUDE = ("search_text",)
 
 reversion.register(Job, follow=("appellations", "related_links", "resources"), exclude=JOB_EXCLUDE)
-reversion.register(Appellation)
-reversion.register(RelatedJob)
-reversion.register(JobResource)
+# A child edited on its own page is saved with its job, so that the job's history shows it.
+for child in (Appellation, RelatedJob, JobResource):
+    reversion.register(child, follow=("job",))
 reversion.register(Training)
 for model in (Interest, AccessLevel, Status, Sector):
     reversion.register(model)

@@ -391,7 +391,7 @@ def test_job_page_shows_every_part_of_the_sheet(client, full_job):
     for part in expected:
         assert part in content, part
     assert "appellation cachée" not in content
-    assert "Aperçu – brouillon non publié" not in content
+    assert "Aperçu réservé aux conseillers" not in content
 
 
 def test_job_page_links_trainings_with_a_public_sheet_and_names_the_others(client, full_job):
@@ -429,7 +429,7 @@ def test_staff_preview_a_draft_with_a_banner(counsellor_client):
     draft = JobFactory(name="métier en préparation", publication_status=PublicationStatus.DRAFT)
     response = counsellor_client.get(draft.get_absolute_url())
     assert response.status_code == 200
-    assert '<p class="banner banner--draft">Aperçu – brouillon non publié</p>' in text(response)
+    assert "Aperçu réservé aux conseillers – brouillon, non visible des élèves" in text(response)
 
 
 def test_old_job_address_redirects_permanently_to_the_current_one(client):

@@ -3,20 +3,22 @@
 Every write path keeps derived data right explicitly (no signals, no save() overrides): a job's
 search column is rebuilt after its names or appellations change, an old job slug keeps
 answering with a redirect, and every write moves the catalogue version on so that no cached
-public page shows the old record (`CatalogueWriteMixin`, `set_publication_status`).
+public page shows the old record (`CatalogueWriteMixin`, catalogue.services.workflow).
 """
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from catalogue.admin.history import HistoryAdminMixin
+from catalogue.admin.locking import ConcurrentEditMixin
 from catalogue.admin.quality import JobQualityFilter, TrainingQualityFilter
 from catalogue.admin.spreadsheets import InterestSpreadsheetMixin, JobSpreadsheetMixin, TrainingSpreadsheetMixin
 from catalogue.forms import RelatedJobForm, SheetAdminForm
@@ -35,9 +37,11 @@ from catalogue.models import (
     Status,
     Training,
 )
+from catalogue.permissions import can_publish
 from catalogue.services.cache import bump_catalogue_version
 from catalogue.services.search import refresh_search_text
 from catalogue.services.slugs import record_slug_change
+from catalogue.services.workflow import StatusChange, allowed_statuses, change_status, check_transition, stamp
 from catalogue.text import fold
 
 # --- Search ---------------------------------------------------------------------------------------
@@ -117,7 +121,7 @@ class FoldedSearchMixin:
         return queryset, False
 
 
-# --- Cache invalidation ---------------------------------------------------------------------------
+# --- Shared behaviour -----------------------------------------------------------------------------
 
 
 class CatalogueWriteMixin:
@@ -140,42 +144,35 @@ class CatalogueWriteMixin:
         bump_catalogue_version()
 
 
-# --- Publication ----------------------------------------------------------------------------------
-# Publishing is a write of its own (status, date, history); the admin's actions and forms share it.
+class CatalogueAdmin(CatalogueWriteMixin, ConcurrentEditMixin, HistoryAdminMixin):
+    """Base of every catalogue ModelAdmin: cache invalidation, no lost edits, history with undo."""
 
 
-def apply_publication(obj: Job | Training, *, previous_status: str | None) -> None:
-    """Date the publication of `obj` when it becomes published (before it is saved)."""
-    if obj.publication_status == PublicationStatus.PUBLISHED and (
-        previous_status != PublicationStatus.PUBLISHED or obj.published_at is None
-    ):
-        obj.published_at = timezone.now()
+class SafeDeleteMixin:
+    """A training or a vocabulary entry that published jobs use cannot be deleted.
 
-
-def set_publication_status(queryset: QuerySet, status: str, *, user_id: int | None) -> int:
-    """Move the records of `queryset` to `status`, dated and logged in their history.
-
-    Returns how many records changed (those already in `status` are left alone).
+    Deleting it would silently drop a link from pages students read: the admin's confirmation page
+    lists the published jobs concerned as protected and refuses, for one record and for the bulk
+    action alike. Links from unpublished jobs are listed on the confirmation page before deleting.
     """
-    model = queryset.model
-    ids = list(queryset.exclude(publication_status=status).values_list("pk", flat=True))
-    if not ids:
-        return 0
-    now = timezone.now()
-    values: dict = {"publication_status": status, "updated_at": now}
-    if status == PublicationStatus.PUBLISHED:
-        values["published_at"] = now
-    model.objects.filter(pk__in=ids).update(**values)
-    bump_catalogue_version()
-    if user_id is not None:
-        field_label = str(model._meta.get_field("publication_status").verbose_name)
-        LogEntry.objects.log_actions(
-            user_id=user_id,
-            queryset=model.objects.filter(pk__in=ids).only("pk", "name"),
-            action_flag=CHANGE,
-            change_message=[{"changed": {"fields": [field_label]}}],
-        )
-    return len(ids)
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        pks = [obj.pk for obj in objs]
+        jobs = Job.objects.published().filter(self.using_jobs(pks)).distinct().only("pk", "name").order_by("name")
+        for job in jobs:
+            url = reverse("admin:catalogue_job_change", args=[job.pk])
+            protected.append(format_html('Métier publié : <a href="{}">{}</a>', url, job.name))
+        return to_delete, model_count, perms_needed, protected
+
+    def using_jobs(self, pks: list[int]) -> Q:
+        """Jobs that link to the records `pks` being deleted."""
+        return Q(**{f"{self.job_relation}__in": pks})
+
+
+# --- Publication ----------------------------------------------------------------------------------
+# Moving a record through draft -> review -> published goes through catalogue.services.workflow,
+# from the change form and from the actions alike.
 
 
 class WithdrawnFilter(admin.SimpleListFilter):
@@ -197,15 +194,25 @@ PUBLICATION_FIELDS = ["publication_status", "published_at", "source", "source_ex
 TRACKING_FIELDS = ["created_at", "updated_at"]
 
 
-class PublishableAdmin(CatalogueWriteMixin, admin.ModelAdmin):
-    """Shared by jobs and trainings: provenance is read-only, publication is dated, bulk actions."""
+class PublishableAdmin(CatalogueAdmin):
+    """Shared by jobs and trainings: provenance is read-only, the workflow is enforced, bulk actions."""
 
     form = SheetAdminForm
-    readonly_fields = ["published_at", "source", "source_export_date", "withdrawn_at", *TRACKING_FIELDS]
-    actions = ["publish", "unpublish"]
+    readonly_fields = [
+        "published_at",
+        "published_by",
+        "submitted_at",
+        "submitted_by",
+        "source",
+        "source_export_date",
+        "withdrawn_at",
+        *TRACKING_FIELDS,
+    ]
+    actions = ["submit_for_review", "publish", "unpublish"]
     date_hierarchy = "updated_at"
     prepopulated_fields = {"slug": ("name",)}
     # (singular, plural) success messages, with the gender of the model's noun.
+    submitted_message = ("%(count)d fiche soumise à validation.", "%(count)d fiches soumises à validation.")
     published_message = ("%(count)d fiche publiée.", "%(count)d fiches publiées.")
     drafted_message = ("%(count)d fiche repassée en brouillon.", "%(count)d fiches repassées en brouillon.")
 
@@ -213,32 +220,70 @@ class PublishableAdmin(CatalogueWriteMixin, admin.ModelAdmin):
     def is_withdrawn(self, obj) -> bool:
         return obj.withdrawn_at is not None
 
+    def has_publish_permission(self, request) -> bool:
+        return can_publish(request.user, self.model)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and allowed_statuses(request.user, self.model, obj.publication_status) == [
+            obj.publication_status
+        ]:
+            readonly.append("publication_status")  # a Rédacteur on a published record
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        status = form.base_fields.get("publication_status")
+        if status is not None:
+            allowed = allowed_statuses(request.user, self.model, obj.publication_status if obj else None)
+            status.choices = [choice for choice in PublicationStatus.choices if choice[0] in allowed]
+        return form
+
     def save_model(self, request, obj, form, change):
         previous = type(obj).objects.filter(pk=obj.pk).values("publication_status", "slug").first() if change else None
+        previous_status = previous["publication_status"] if previous else None
         if not change:
             obj.source = Source.COUNSELLOR
-        apply_publication(obj, previous_status=previous["publication_status"] if previous else None)
+        # The form only offers allowed statuses; this refuses a crafted request all the same.
+        check_transition(request.user, self.model, previous_status, obj.publication_status)
+        stamp(obj, obj.publication_status, request.user, previous=previous_status)
         super().save_model(request, obj, form, change)
         self.after_save(request, obj, previous)
 
     def after_save(self, request, obj, previous: dict | None) -> None:
         """Bookkeeping once `obj` is saved; `previous` holds its stored status and slug (None when added)."""
 
-    @admin.action(description="Publier", permissions=["change"])
+    @admin.action(description="Soumettre à validation", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        result = change_status(queryset, PublicationStatus.REVIEW, request.user)
+        self._report(request, result, self.submitted_message, "Aucun changement : la sélection attendait déjà.")
+
+    @admin.action(description="Publier", permissions=["publish"])
     def publish(self, request, queryset):
-        count = set_publication_status(queryset, PublicationStatus.PUBLISHED, user_id=request.user.pk)
-        self._report(request, count, self.published_message, "Aucun changement : la sélection était déjà publiée.")
+        result = change_status(queryset, PublicationStatus.PUBLISHED, request.user)
+        self._report(request, result, self.published_message, "Aucun changement : la sélection était déjà publiée.")
 
     @admin.action(description="Repasser en brouillon", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = set_publication_status(queryset, PublicationStatus.DRAFT, user_id=request.user.pk)
-        self._report(request, count, self.drafted_message, "Aucun changement : la sélection était déjà en brouillon.")
+        result = change_status(queryset, PublicationStatus.DRAFT, request.user)
+        self._report(request, result, self.drafted_message, "Aucun changement : la sélection était déjà en brouillon.")
 
-    def _report(self, request, count: int, message: tuple[str, str], nothing: str) -> None:
-        if count:
-            self.message_user(request, ngettext(*message, count) % {"count": count}, messages.SUCCESS)
-        else:
+    def _report(self, request, result: StatusChange, message: tuple[str, str], nothing: str) -> None:
+        if result.changed:
+            self.message_user(request, ngettext(*message, result.changed) % {"count": result.changed}, messages.SUCCESS)
+        elif not result.refused:
             self.message_user(request, nothing, messages.WARNING)
+        if result.refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d fiche publiée laissée telle quelle : seul un Validateur peut la dépublier.",
+                    "%(count)d fiches publiées laissées telles quelles : seul un Validateur peut les dépublier.",
+                    result.refused,
+                )
+                % {"count": result.refused},
+                messages.ERROR,
+            )
 
 
 # --- Jobs -----------------------------------------------------------------------------------------
@@ -323,6 +368,7 @@ class JobAdmin(JobSpreadsheetMixin, PublishableAdmin):
         APPELLATIONS: (AppellationInline,),
         INTERESTS: (RelatedJobInline, JobResourceInline),
     }
+    submitted_message = ("%(count)d métier soumis à validation.", "%(count)d métiers soumis à validation.")
     published_message = ("%(count)d métier publié.", "%(count)d métiers publiés.")
 
     class Media:
@@ -368,7 +414,7 @@ def refresh_jobs(job_ids: Iterable[int | None]) -> None:
 
 
 @admin.register(Appellation)
-class AppellationAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
+class AppellationAdmin(FoldedSearchMixin, CatalogueAdmin):
     class Media:
         js = ["js/admin-gender.js"]
 
@@ -398,7 +444,7 @@ class AppellationAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin)
 
 
 @admin.register(RelatedJob)
-class RelatedJobAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
+class RelatedJobAdmin(FoldedSearchMixin, CatalogueAdmin):
     form = RelatedJobForm
     list_display = ["job", "target_name", "target", "target_onisep_id"]
     list_select_related = ["job", "target"]
@@ -410,7 +456,7 @@ class RelatedJobAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(JobResource)
-class JobResourceAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
+class JobResourceAdmin(FoldedSearchMixin, CatalogueAdmin):
     list_display = ["title", "kind", "url", "job"]
     list_select_related = ["job"]
     list_filter = ["kind"]
@@ -441,7 +487,8 @@ class JobSlugRedirectAdmin(CatalogueWriteMixin, admin.ModelAdmin):
 
 
 @admin.register(Training)
-class TrainingAdmin(TrainingSpreadsheetMixin, FoldedSearchMixin, PublishableAdmin):
+class TrainingAdmin(TrainingSpreadsheetMixin, SafeDeleteMixin, FoldedSearchMixin, PublishableAdmin):
+    job_relation = "trainings"
     list_display = [
         "name",
         "onisep_id",
@@ -508,6 +555,7 @@ class TrainingAdmin(TrainingSpreadsheetMixin, FoldedSearchMixin, PublishableAdmi
         ),
         ("Publication", {"fields": [*PUBLICATION_FIELDS, *TRACKING_FIELDS]}),
     ]
+    submitted_message = ("%(count)d formation soumise à validation.", "%(count)d formations soumises à validation.")
     published_message = ("%(count)d formation publiée.", "%(count)d formations publiées.")
     drafted_message = (
         "%(count)d formation repassée en brouillon.",
@@ -518,7 +566,7 @@ class TrainingAdmin(TrainingSpreadsheetMixin, FoldedSearchMixin, PublishableAdmi
 # --- Reference vocabularies -----------------------------------------------------------------------
 
 
-class ReferenceAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
+class ReferenceAdmin(FoldedSearchMixin, CatalogueAdmin):
     list_display = ["name", "onisep_id"]
     search_fields = ["name"]
     search_help_text = "Libellé, avec ou sans accents, ou identifiant ONISEP."
@@ -527,28 +575,36 @@ class ReferenceAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(AccessLevel)
-class AccessLevelAdmin(ReferenceAdmin):
+class AccessLevelAdmin(SafeDeleteMixin, ReferenceAdmin):
+    job_relation = "access_level"
+
     list_display = ["name", "rank", "onisep_id"]
     fields = ["name", "slug", "onisep_id", "rank"]
 
 
 @admin.register(Status)
-class StatusAdmin(ReferenceAdmin):
+class StatusAdmin(SafeDeleteMixin, ReferenceAdmin):
+    job_relation = "statuses"
+
     fields = ["name", "slug", "onisep_id"]
 
 
 @admin.register(Sector)
-class SectorAdmin(ReferenceAdmin):
+class SectorAdmin(SafeDeleteMixin, ReferenceAdmin):
+    job_relation = "sectors"
+
     fields = ["name", "slug", "onisep_id"]
 
 
 @admin.register(Interest)
-class InterestAdmin(InterestSpreadsheetMixin, ReferenceAdmin):
+class InterestAdmin(InterestSpreadsheetMixin, SafeDeleteMixin, ReferenceAdmin):
+    job_relation = "interests"
+
     fields = ["name", "slug", "onisep_id", "description"]
 
 
 @admin.register(RomeCode)
-class RomeCodeAdmin(CatalogueWriteMixin, FoldedSearchMixin, admin.ModelAdmin):
+class RomeCodeAdmin(FoldedSearchMixin, CatalogueAdmin):
     list_display = ["code", "label"]
     search_fields = ["code", "label"]
     search_help_text = "Code (M1805) ou libellé, avec ou sans accents."

@@ -48,6 +48,7 @@ from catalogue.models import (
 )
 from catalogue.sanitize import sanitize_html
 from catalogue.services.cache import bump_catalogue_version
+from catalogue.services.history import record_import
 from catalogue.services.search import refresh_search_text
 from catalogue.services.slugs import unique_slug
 from catalogue.text import fold, normalize_label
@@ -956,6 +957,7 @@ def import_sheets(paths: Iterable[str | Path], *, user=None, dry_run: bool = Fal
                 transaction.set_rollback(True)
             else:
                 report.import_run = _record(report, user)
+                record_import(report.import_run, since=now)
                 bump_catalogue_version()
     except IntegrityError as error:  # a safety net: the checks above should leave nothing for it
         report.created, report.updated, report.unchanged = [], [], []

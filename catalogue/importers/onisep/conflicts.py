@@ -16,6 +16,7 @@ from catalogue.models import (
     RelatedJob,
 )
 from catalogue.services.cache import bump_catalogue_version
+from catalogue.services.history import record_revision
 from catalogue.services.search import refresh_search_text
 
 from .fields import SPECS_BY_MODEL, Kind, Spec
@@ -118,5 +119,11 @@ def resolve_conflict(conflict: ImportConflict, *, accept: bool, user=None) -> bo
         conflict.decided_at = timezone.now()
         conflict.decided_by = user if getattr(user, "pk", None) else None
         conflict.save(update_fields=["state", "decided_at", "decided_by"])
+        decision = "valeur ONISEP acceptée" if accept else "valeur locale conservée"
+        record_revision(
+            {type(record): [record.pk]},
+            user=conflict.decided_by,
+            comment=f"Conflit d’import réglé ({conflict.field}) : {decision}",
+        )
         bump_catalogue_version()
     return True

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalogue.models import ImportKind, ImportRun
 from catalogue.services.cache import bump_catalogue_version
+from catalogue.services.history import record_import
 
 from .errors import OnisepImportError
 from .reader import export_date_from_name, read_records
@@ -116,6 +117,7 @@ def import_onisep(
             else:
                 run.counts, run.report = report.as_counts(), report.as_text()
                 run.save(update_fields=["counts", "report"])
+                record_import(run, since=now)
                 bump_catalogue_version()
     except DatabaseError as error:
         files = ", ".join(item["name"] for item in report.files)
