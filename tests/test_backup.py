@@ -337,4 +337,5 @@ def test_accounts_and_groups_are_kept_by_an_import(catalogue, tmp_path, counsell
     export_catalogue(destination=tmp_path / "c.json")
     import_catalogue(path=tmp_path / "c.json", replace=True)
     counsellor.refresh_from_db()
-    assert list(counsellor.groups.values_list("name", flat=True)) == groups == [Group.objects.get().name]
+    assert list(counsellor.groups.values_list("name", flat=True)) == groups == ["Validateurs"]
+    assert Group.objects.count() == 3  # the three roles, untouched

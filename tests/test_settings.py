@@ -41,6 +41,7 @@ PRODUCTION_ENV = {
     "ORIENTATION_ENV": "production",
     "SECRET_KEY": STRONG_KEY,
     "ALLOWED_HOSTS": "orientation.example.org",
+    "EMAIL_HOST": "smtp.example.org",
 }
 
 # Settings that make the site's security, copied into the test process by tests that need production.

@@ -16,6 +16,7 @@ import json
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.text import capfirst
 
 from catalogue.models import Job
 from catalogue.services.history import CHILD_LABELS, JOB_CHILDREN, UNSHOWN_FIELDS, FieldChange, _display, _labels
@@ -113,4 +114,4 @@ def describe(change: FieldChange) -> str:
         parts.append("ajouté : " + ", ".join(change.added))
     if change.removed:
         parts.append("retiré : " + ", ".join(change.removed))
-    return f"{change.label} : " + " ; ".join(parts)
+    return f"{capfirst(change.label)} : " + " ; ".join(parts)
