@@ -25,6 +25,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.csp import CSP, build_policy
 
 from catalogue.services.cache import VERSION_KEY, initialise_version
+from catalogue.services.failed_searches import record_failed_search
 
 request_logger = logging.getLogger("orientation.request")
 
@@ -79,6 +80,8 @@ CACHED_PAGES = frozenset(
 )
 # Answers that depend on the catalogue only: a page, an old slug's redirect, a missing or withdrawn sheet.
 CACHED_STATUSES = frozenset({200, 301, 404, 410})
+# (catalogue version, status, headers, content, folded term of a search that found nothing or "")
+ENTRY_LENGTH = 5
 
 
 class PageCacheMiddleware:
@@ -94,6 +97,11 @@ class PageCacheMiddleware:
     stored in the cache, and its answer is marked private. A response that sets a cookie, used
     the CSP nonce, or says private/no-store is not stored. Responses get a content ETag, and an
     `If-None-Match` that matches answers 304. `PAGE_CACHE_SECONDS = 0` turns all of this off.
+
+    A search that found nothing is counted on every visit, cached or not: the view sets the
+    folded term on its response (`response.failed_search`), the entry keeps it, and each GET
+    served from that entry counts it again (`record_failed_search`: one UPDATE). The entry holds
+    the term only, never who asked. Other pages' hits still make no query.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -126,11 +134,15 @@ class PageCacheMiddleware:
         if version is None:
             version = initialise_version()
         entry = found.get(key)
-        if entry is not None and entry[0] == version:
-            _version, status, headers, content = entry
+        # An entry of another shape (stored by an older release) is rendered again and overwritten.
+        if entry is not None and len(entry) == ENTRY_LENGTH and entry[0] == version:
+            _version, status, headers, content, failed_search = entry
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response.headers[name] = value
+            if failed_search and request.method == "GET":
+                # Counted as when the page was rendered, 304 included; the only query of such a hit.
+                record_failed_search(failed_search)
         else:
             response = self.get_response(request)
             if request.method == "GET" and self.storable(request, response):
@@ -138,7 +150,8 @@ class PageCacheMiddleware:
                 patch_cache_control(response, no_cache=True)
                 if response.status_code == 200:
                     set_response_etag(response)
-                entry = (version, response.status_code, list(response.items()), response.content)
+                failed_search = getattr(response, "failed_search", "")
+                entry = (version, response.status_code, list(response.items()), response.content, failed_search)
                 cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         return get_conditional_response(request, etag=response.get("ETag"), response=response)
 

@@ -27,6 +27,7 @@ from catalogue.models import (
 )
 from catalogue.search import SearchHit, search_jobs
 from catalogue.services.cache import catalogue_version
+from catalogue.services.failed_searches import normalise_search, record_failed_search
 from catalogue.text import fold
 
 LATEST_JOBS_ON_HOME = 6
@@ -129,6 +130,17 @@ def decorate(job: Job, hit: SearchHit) -> Job:
 
 
 class JobListView(FriendlyPaginationMixin, FilterView):
+    """The published jobs, searched and filtered; searches that found nothing are counted.
+
+    A search counts as failed when its words found no published job at all, whatever the other
+    filters: that is what counsellors can fix, by adding the words as a search-only appellation of
+    a job. A search that found jobs which the filters then excluded ("boulanger" at bac + 5) is not
+    counted: the words were understood, and an appellation would change nothing. Only anonymous
+    visitors' GET requests count (students, not counsellors trying the search, nor HEAD probes).
+    The response carries the term in `failed_search`, for the page cache to count it again each
+    time it serves the page (see catalogue.middleware.PageCacheMiddleware).
+    """
+
     filterset_class = JobFilter
     template_name = "catalogue/job_list.html"
     # Criteria that cannot be applied are left out (and explained): the list never turns empty for a typo.
@@ -136,6 +148,22 @@ class JobListView(FriendlyPaginationMixin, FilterView):
 
     def get_queryset(self) -> QuerySet[Job]:
         return Job.objects.published().for_listing()
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        term = self.failed_search_term()
+        if term:
+            record_failed_search(term)
+            response.failed_search = term
+        return response
+
+    def failed_search_term(self) -> str:
+        """The normalised words of a search that found no published job, or ""."""
+        if self.request.method != "GET" or self.request.user.is_authenticated:
+            return ""
+        if self.filterset.hits is None or self.filterset.hits:  # no words, or words that found jobs
+            return ""
+        return normalise_search(self.filterset.cleaned.get("q"))
 
     def paginate_queryset(self, queryset, page_size):
         hits = self.filterset.hits
@@ -162,6 +190,8 @@ SUGGESTIONS_CACHE_SECONDS = 60
 
 def job_suggestions(request: HttpRequest) -> JsonResponse:
     """Up to 8 jobs for what the student is typing, as JSON: title shown, "trouvé via", address.
+
+    Never counted as a failed search: these are keystrokes, not searches.
 
     Six queries at most (the search without texts, then the jobs); answers are cached briefly, under
     the catalogue version so that an edit or an unpublished job shows at once.
@@ -226,7 +256,8 @@ class TrainingDetailView(DetailView):
     context_object_name = "training"
 
     def get_queryset(self) -> QuerySet[Training]:
-        return Training.objects.published().for_detail()
+        # Staff preview drafts and trainings in review ("Voir sur le site"); students see published ones.
+        return Training.objects.visible_to(self.request.user).for_detail()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(jobs=self.object.jobs.published().for_listing(), **kwargs)

@@ -1,5 +1,7 @@
 """The counsellors' admin: every page opens for a counsellor, search, query budget, write paths."""
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -10,6 +12,7 @@ from django.urls import reverse
 from catalogue.models import (
     AccessLevel,
     Appellation,
+    FailedSearch,
     ImportConflict,
     ImportRun,
     Interest,
@@ -54,6 +57,9 @@ def make_instance(model):
         JobResource: lambda: JobResource.objects.create(job=JobFactory(), kind="online", title="Site de l’ONISEP"),
         JobSlugRedirect: lambda: JobSlugRedirect.objects.create(old_slug="ancien-nom", job=JobFactory()),
         ImportRun: lambda: ImportRun.objects.create(kind="sheets"),
+        FailedSearch: lambda: FailedSearch.objects.create(
+            term="astronaute", count=1, first_searched_on=date.today(), last_searched_on=date.today()
+        ),
         ImportConflict: lambda: ImportConflict.objects.create(
             import_run=ImportRun.objects.create(kind="onisep"), job=JobFactory(), field="name"
         ),
@@ -494,3 +500,16 @@ def test_view_on_site_leads_to_the_public_job_page(counsellor_client):
     assert redirect.status_code == 302
     assert redirect["Location"].endswith(job.get_absolute_url())
     assert counsellor_client.get(job.get_absolute_url()).status_code == 200  # staff preview a draft
+
+
+@pytest.mark.parametrize("forged", ["abc", "99999999999999999999999", "1\x00"])
+def test_a_forged_autocomplete_value_gets_a_form_error_not_a_500(counsellor_client, forged):
+    job = JobFactory(name="fleuriste")
+    data = change_form_data(counsellor_client.get(admin_url(Job, "change", job.pk)))
+    data.update(rome_codes=[forged], trainings=[forged], access_level=forged)
+
+    response = counsellor_client.post(admin_url(Job, "change", job.pk), data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"rome_codes", "trainings", "access_level"} <= set(errors)

@@ -21,6 +21,7 @@ from catalogue.admin.history import HistoryAdminMixin
 from catalogue.admin.locking import ConcurrentEditMixin
 from catalogue.admin.quality import JobQualityFilter, TrainingQualityFilter
 from catalogue.admin.spreadsheets import InterestSpreadsheetMixin, JobSpreadsheetMixin, TrainingSpreadsheetMixin
+from catalogue.admin.widgets import SafeAutocompleteMixin
 from catalogue.forms import RelatedJobForm, SheetAdminForm
 from catalogue.models import (
     AccessLevel,
@@ -144,7 +145,7 @@ class CatalogueWriteMixin:
         bump_catalogue_version()
 
 
-class CatalogueAdmin(CatalogueWriteMixin, ConcurrentEditMixin, HistoryAdminMixin):
+class CatalogueAdmin(CatalogueWriteMixin, SafeAutocompleteMixin, ConcurrentEditMixin, HistoryAdminMixin):
     """Base of every catalogue ModelAdmin: cache invalidation, no lost edits, history with undo."""
 
 
@@ -296,7 +297,7 @@ class AppellationInline(admin.TabularInline):
     verbose_name_plural = "autres appellations"
 
 
-class RelatedJobInline(admin.TabularInline):
+class RelatedJobInline(SafeAutocompleteMixin, admin.TabularInline):
     model = RelatedJob
     fk_name = "job"
     form = RelatedJobForm
