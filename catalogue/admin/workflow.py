@@ -1,6 +1,5 @@
 """The review queue: what waits for a Validateur, oldest submission first, with one-click decisions."""
 
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect

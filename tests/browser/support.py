@@ -239,7 +239,7 @@ def log_in(page: Any) -> None:
 # The journeys go through the database's own code paths (search, admin saves): they run on every
 # database. The page checks (axe, HTML, keyboard, phones, print, weight) test the markup, which the
 # database does not change: on PostgreSQL they are skipped to keep `make test` short.
-EVERY_DATABASE = {"test_student_journey", "test_counsellor_journey", "test_concurrent_edit"}
+EVERY_DATABASE = {"test_student_journey", "test_counsellor_journey", "test_concurrent_edit", "test_gender_proposal"}
 
 
 def skip_page_checks_off_sqlite(module_name: str) -> None:
