@@ -147,17 +147,27 @@ def _fk_pattern(fk: str, pk) -> str:
 
 
 def child_versions(version: Version) -> dict[type[models.Model], list[Version]]:
-    """The appellations, related jobs and resources saved with a job in `version`'s revision."""
+    """The appellations, related jobs and resources saved with a job in `version`'s revision.
+
+    Kept on the version: the history page compares each version with the one before it, so each
+    is asked twice.
+    """
     if version.content_type.model_class() is not Job:
         return {}
+    cached = getattr(version, "_catalogue_children", None)
+    if cached is not None:
+        return cached
     result = {}
     for child, fk in JOB_CHILDREN.items():
+        # The regular expression narrows the rows in the database (an import's revision holds
+        # thousands); the decoded foreign key decides.
         candidates = Version.objects.filter(
             revision_id=version.revision_id,
             content_type=ContentType.objects.get_for_model(child),
             serialized_data__regex=_fk_pattern(fk, version.object_id),
         )
         result[child] = [v for v in candidates if str(v.field_dict.get(f"{fk}_id")) == str(version.object_id)]
+    version._catalogue_children = result
     return result
 
 
