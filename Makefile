@@ -49,6 +49,10 @@ run: demo ## Set everything up and serve the demo catalogue on http://127.0.0.1:
 
 # `make serve`: production settings and gunicorn, plain HTTP on the loopback interface (see docs/deploy.md).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+# Threaded workers (2 threads: one runs while the other waits for the database or Redis, and connections
+# are kept alive); no --max-requests: each restart re-imported the application and emptied the
+# per-process caches, the p95 tail of every page (docs/performance.md). `make bench` uses the same flags.
+GUNICORN_FLAGS ?= --worker-class gthread --threads 2 --timeout 30 --graceful-timeout 30
 
 serve: venv ## Serve like production: gunicorn, WORKERS=cores, hashed static files, on http://$(HOST):$(PORT)/
 	@export ORIENTATION_ENV=production LOOPBACK_HTTP="$${LOOPBACK_HTTP:-1}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}"; \
@@ -60,8 +64,7 @@ serve: venv ## Serve like production: gunicorn, WORKERS=cores, hashed static fil
 	$(MANAGE) migrate --noinput && \
 	$(MANAGE) collectstatic --noinput --verbosity 0 && \
 	echo "  Serving on http://$(HOST):$(PORT)/ with $(WORKERS) workers" && \
-	exec $(VENV)/bin/gunicorn orientation.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--timeout 30 --graceful-timeout 30 --max-requests 1000 --max-requests-jitter 100
+	exec $(VENV)/bin/gunicorn orientation.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) $(GUNICORN_FLAGS)
 
 check: venv ## Django system checks and a migrations check
 	$(MANAGE) check
@@ -79,7 +82,7 @@ test-postgres: venv
 test: check test-sqlite test-postgres ## The whole suite: checks, then pytest on SQLite and (POSTGRES_URL) PostgreSQL
 
 bench: venv ## Load benchmark (PostgreSQL, gunicorn, Redis, wrk) at 1x, 3x, 10x; results in bench/results/ (docs/performance.md)
-	$(PY) bench/load.py $(BENCH_ARGS)
+	$(PY) bench/load.py --server-flags="$(GUNICORN_FLAGS)" $(BENCH_ARGS)
 
 search-quality: venv ## Relevance of the search on the query set (needs the ONISEP export and ROME loaded)
 	$(MANAGE) search_quality bench/search_queries.tsv

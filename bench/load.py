@@ -1,24 +1,26 @@
 """Load benchmark (`make bench`): the production server under wrk, against the static-file ceiling.
 
     .venv/bin/python bench/load.py [--scales 1,3,10] [--seconds 4] [--sweep-seconds 2]
+    .venv/bin/python bench/load.py --scales 1 --endpoints job,job_list --modes cached --keep-databases
 
 For each scale (1x = the ONISEP 2024 export and ROME from ../shared/data, or the demo sheets grown
 synthetically when it is absent; 3x and 10x = that catalogue grown by bench/synthetic.py):
 1. a fresh PostgreSQL database (server: BENCH_DATABASE_URL, else POSTGRES_URL, else the local socket),
    migrated, loaded, ANALYZEd (3x and 10x are copies of the 1x database, grown);
-2. one request per endpoint through Django's test client, outside any load: queries per request
-   (CaptureQueriesContext, caches cleared), the page's size, and the lists of real addresses;
-3. gunicorn with the production settings of `make serve` (ORIENTATION_ENV=production, LOOPBACK_HTTP=1,
+2. one request per endpoint through Django's test client, outside any load, after a warm-up request on
+   another address: queries per request, the page's size, and the lists of real addresses;
+3. gunicorn with the settings and flags of `make serve` (ORIENTATION_ENV=production, LOOPBACK_HTTP=1,
    a generated SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, REDIS_URL of a Redis the bench starts, one
-   worker per core), page caching off (PAGE_CACHE_SECONDS=0): wrk on 127.0.0.1 per endpoint, rotating
-   through many real addresses, at several concurrencies (the peak is kept) and at 8 connections
-   (the p95 target); and the same wrk against a static file of the same size written into STATIC_ROOT
-   and served by the same server (WhiteNoise) - the ceiling;
+   worker per core, SERVE_FLAGS), page caching off (PAGE_CACHE_SECONDS=0): wrk on 127.0.0.1 per
+   endpoint, rotating through many real addresses, at several concurrencies (the peak is kept) and at
+   8 connections (the p95 target); and the same wrk against a static file of the same size written
+   into STATIC_ROOT and served by the same server (WhiteNoise) - the ceiling;
 4. when the settings know PAGE_CACHE_SECONDS, gunicorn again with page caching on: the cache is warmed,
    then wrk rotates through a small set of addresses.
-The slowest uncached endpoint at the largest scale is profiled in-process (cProfile, one request).
+The slowest uncached endpoint at the largest scale (or --profile-endpoint) is profiled in-process.
 Results: bench/results/load-<date>.json and .md (and latest.json / latest.md), printed too.
-Everything runs on 127.0.0.1; servers, Redis, databases and temporary files are removed at the end.
+Everything runs on 127.0.0.1; servers, Redis, databases and temporary files are removed at the end
+(the databases are kept with --keep-databases, and reused by the next run with it: to iterate quickly).
 """
 
 import argparse
@@ -32,6 +34,7 @@ import platform
 import pstats
 import random
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -52,6 +55,7 @@ TYPO_CATEGORIES = {"typo1", "typo2"}
 P95_CONNECTIONS = 8
 UNCACHED_URLS = 300  # addresses per endpoint when measuring uncached pages: every request a different page
 CACHED_URLS = 10  # a small set, warmed first
+PROFILE_TIMING_URLS = 9  # requests timed without the profiler, for the profiled endpoint
 
 ENDPOINTS = {
     "job_list": "job list, no filter (pages, sorts)",
@@ -67,6 +71,11 @@ UNCACHED_RATIO_TARGETS = {"job_list_filters": 0.15, "search": 0.15, "search_typo
 CACHED_RATIO_TARGET = 0.8
 P95_TARGET_MS = 50.0
 GROWTH_TARGET = 1.5
+# gunicorn's flags in `make serve` (the Makefile's GUNICORN_FLAGS, which `make bench` passes with --server-flags;
+# tests/test_bench_load.py checks the two agree). The bench adds --bind and --workers (one per core).
+SERVE_FLAGS = "--worker-class gthread --threads 2 --timeout 30 --graceful-timeout 30"
+# Databases kept between runs by --keep-databases (to iterate without reloading the catalogue).
+KEPT_PREFIX = "orientation_bench_kept"
 
 WRK_SCRIPT = r"""
 -- Rotate through the paths of the file BENCH_URLS (one per line), each thread from its own offset;
@@ -148,7 +157,10 @@ def child_prepare(args: argparse.Namespace) -> None:
     from bench import synthetic
 
     started = time.perf_counter()
-    if args.fresh:
+    if args.kept:
+        call_command("migrate", "--noinput", verbosity=0)
+        source = f"kept database of an earlier run ({args.scale}x)"
+    elif args.fresh:
         call_command("migrate", "--noinput", verbosity=0)
         if (Path(args.data) / "onisep").exists():
             synthetic.load_real_data(Path(args.data))
@@ -251,15 +263,18 @@ def endpoint_urls(rng: random.Random) -> dict[str, tuple[list[str], list[str]]]:
 
 
 def measure_in_process(urls: list[str]) -> dict:
-    """Queries of one request (caches cleared) and of a repeat; size of the median page; sample body."""
-    from django.core.cache import cache
+    """Queries of one request and of a repeat; size of the median page; sample body.
+
+    As the server runs them (page cache off, the bench's Redis): after a warm-up request on another
+    address of the endpoint, which does the per-process work and fills the catalogue cache (the facet
+    index and vocabularies of the current catalogue version), as any earlier request would have.
+    """
     from django.db import connection
     from django.test import Client
     from django.test.utils import override_settings
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.get(urls[-1])  # warm-up on another address: per-process work, connections
-    cache.clear()
+    client.get(urls[-1])  # warm-up on another address: per-process work, connections, catalogue cache
     cold, repeat = [], []
     with connection.execute_wrapper(counter(cold)):
         response = client.get(urls[0])
@@ -296,18 +311,26 @@ def counter(calls: list[str]):
 
 
 def child_profile(args: argparse.Namespace) -> None:
-    """cProfile of one request (after a warm-up on the same address), and its time in SQL."""
+    """cProfile of one request and its time in SQL; the median time of a few others, without profiler.
+
+    As in the uncached runs: page cache off, and a warm-up request on another address of the endpoint
+    first (per-process work, connections, data cached under the catalogue version).
+    """
     import django
 
     django.setup()
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.get(args.profile)
-    cache.clear()
+    others = args.timing_urls.split("\n") if args.timing_urls else []
+    client.get(args.warm_up or args.profile)
+    plain = []
+    for url in others:
+        started = time.perf_counter()
+        client.get(url)
+        plain.append((time.perf_counter() - started) * 1000)
     profiler = cProfile.Profile()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
@@ -323,6 +346,8 @@ def child_profile(args: argparse.Namespace) -> None:
             {
                 "url": args.profile,
                 "total_ms": round(total_ms, 1),
+                "plain_median_ms": round(sorted(plain)[len(plain) // 2], 1) if plain else None,
+                "plain_requests": len(plain),
                 "sql_ms": round(sql_ms, 1),
                 "queries": len(queries.captured_queries),
                 "slowest_queries": sorted(
@@ -355,6 +380,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def database_exists(server_url: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
 def admin_sql(server_url: str, statement: str) -> None:
@@ -416,8 +448,7 @@ class Bench:
             env["PAGE_CACHE_SECONDS"] = "0"
         # The flags of the Makefile's `serve` target.
         command = [sys.executable, "-m", "gunicorn", "orientation.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        command += ["--workers", str(self.workers), "--timeout", "30", "--graceful-timeout", "30"]
-        command += ["--max-requests", str(self.args.max_requests), "--max-requests-jitter", "100"]
+        command += ["--workers", str(self.workers), *shlex.split(self.args.server_flags)]
         log = open(self.tmp / f"gunicorn-{port}.log", "wb")  # noqa: SIM115 - closed with the process
         self.server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
         base = f"http://127.0.0.1:{port}"
@@ -443,10 +474,10 @@ class Bench:
                 self.server.wait()
         self.server = None
 
-    def child(self, database: str, *extra: str, fresh_env: dict | None = None) -> dict:
+    def child(self, database: str, *extra: str) -> dict:
         out = self.tmp / f"child-{secrets.token_hex(4)}.json"
+        # The bench's Redis, as the server: the catalogue cache is on, the page cache off.
         env = {**self.env, "DATABASE_URL": database_url(self.server_url, database), "PAGE_CACHE_SECONDS": "0"}
-        env.pop("REDIS_URL")  # local memory: the in-process measures clear it
         env["LOG_LEVEL"] = "WARNING"  # no request log lines from the test client
         command = [sys.executable, __file__, *extra, "--out", str(out)]
         subprocess.run(command, cwd=REPO, env=env, check=True, timeout=1800)
@@ -475,6 +506,11 @@ class Bench:
             text=True,
             timeout=seconds + 60,
         )
+        if "BENCH_JSON " not in result.stdout:
+            raise RuntimeError(
+                f"wrk ({' '.join(command)}) exited with {result.returncode} and printed no figures:\n"
+                f"{result.stdout[-1500:]}\n{result.stderr[-1500:]}"
+            )
         figures = parse_wrk(result.stdout, seconds)
         figures["connections"] = connections
         return figures
@@ -511,22 +547,22 @@ class Bench:
         results = {}
         ceiling_dir = self.static_root / "bench-ceiling"
         ceiling_dir.mkdir(parents=True, exist_ok=True)
-        if not cached:  # files of the pages' sizes, before the server starts (WhiteNoise scans at start)
-            for name, endpoint in info["endpoints"].items():
-                (ceiling_dir / f"{scale}x-{name}.html").write_text(endpoint["sample_body"], encoding="utf-8")
+        # files of the pages' sizes, before the server starts (WhiteNoise scans at start)
+        for name, endpoint in info["endpoints"].items():
+            (ceiling_dir / f"{scale}x-{name}.html").write_text(endpoint["sample_body"], encoding="utf-8")
         mode = "cached" if cached else "uncached"
         base = self.start_server(database, cached=cached)
         try:
             for name, endpoint in info["endpoints"].items():
+                if name not in self.args.endpoints:
+                    continue
                 self.redis_client().flushall()
                 urls = endpoint["cached_urls"] if cached else endpoint["uncached_urls"]
                 if cached:
                     self.warm(base, urls)
                 figures = self.sweep(base, urls)
-                if not cached:
-                    ceiling = self.sweep(base, [f"/static/bench-ceiling/{scale}x-{name}.html"])
-                    self.ceilings[(scale, name)] = ceiling
-                ceiling = self.ceilings[(scale, name)]
+                # Right after the pages, by the same server: the machine's load drifts within a run.
+                ceiling = self.sweep(base, [f"/static/bench-ceiling/{scale}x-{name}.html"])
                 figures.update(
                     endpoint=name,
                     mode=mode,
@@ -554,11 +590,10 @@ class Bench:
     def run(self) -> dict:
         ensure_tools()
         started = time.monotonic()
-        self.ceilings: dict = {}
         rows: list[dict] = []
         scales_info: dict = {}
         profile = None
-        prefix = f"orientation_bench_{os.getpid()}"
+        prefix = KEPT_PREFIX if self.args.keep_databases else f"orientation_bench_{os.getpid()}"
         try:
             self.start_redis()
             subprocess.run(
@@ -571,7 +606,10 @@ class Bench:
             for scale in self.args.scales:
                 database = f"{prefix}_{scale}x"
                 print(f"\n== {scale}x: database {database}", flush=True)
-                if base_db is None:
+                if self.args.keep_databases and database_exists(self.server_url, database):
+                    extra = ["--kept"]
+                    base_db = base_db or database
+                elif base_db is None:
                     admin_sql(self.server_url, f'CREATE DATABASE "{database}"')
                     self.databases.append(database)
                     extra = ["--fresh"]
@@ -602,24 +640,28 @@ class Bench:
                     key: info[key] for key in ("source", "load_seconds", "jobs", "trainings", "appellations")
                 }
                 scales_info[scale]["page_caching"] = caching
-                uncached = self.run_scale(scale, database, info, cached=False)
-                rows += uncached.values()
-                if caching:
+                uncached = {}
+                if "uncached" in self.args.modes:
+                    uncached = self.run_scale(scale, database, info, cached=False)
+                    rows += uncached.values()
+                if caching and "cached" in self.args.modes:
                     rows += self.run_scale(scale, database, info, cached=True).values()
-                if scale == self.args.scales[-1]:
-                    slowest = min(uncached.values(), key=lambda row: row["rps"])
-                    url = info["endpoints"][slowest["endpoint"]]["uncached_urls"][0]
-                    profile = self.child(database, "--profile", url)
-                    profile["endpoint"] = slowest["endpoint"]
-                if database != base_db:
+                if scale == self.args.scales[-1] and (uncached or self.args.profile_endpoint):
+                    name = self.args.profile_endpoint or min(uncached.values(), key=lambda row: row["rps"])["endpoint"]
+                    urls = info["endpoints"][name]["uncached_urls"]
+                    timing = "\n".join(urls[1 : PROFILE_TIMING_URLS + 1])
+                    profile = self.child(database, "--profile", urls[0], "--warm-up", urls[-1], "--timing-urls", timing)
+                    profile["endpoint"] = name
+                if database != base_db and not self.args.keep_databases:
                     self.drop(database)
         finally:
             self.stop_server()
             if self.redis is not None:
                 self.redis.terminate()
                 self.redis.wait(timeout=10)
-            for database in list(self.databases):
-                self.drop(database)
+            if not self.args.keep_databases:
+                for database in list(self.databases):
+                    self.drop(database)
             shutil.rmtree(self.tmp, ignore_errors=True)
         return {
             "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -627,6 +669,7 @@ class Bench:
             "workers": self.workers,
             "seconds": round(time.monotonic() - started),
             "settings": {
+                "server_flags": self.args.server_flags,
                 "concurrency": self.args.concurrency,
                 "sweep_seconds": self.args.sweep_seconds,
                 "seconds_at_8": self.args.seconds,
@@ -703,7 +746,8 @@ def verdicts(row: dict) -> list[str]:
 
 def markdown(report: dict) -> str:
     lines = [
-        f"Load benchmark of {report['date']} on {report['machine']}; gunicorn {report['workers']} workers;"
+        f"Load benchmark of {report['date']} on {report['machine']}; gunicorn {report['workers']} workers"
+        f" ({report['settings'].get('server_flags', '')});"
         f" wrk 1 thread, concurrency {report['settings']['concurrency']} for {report['settings']['sweep_seconds']} s"
         f" each, 8 connections for {report['settings']['seconds_at_8']} s; whole run {report['seconds']} s.",
         "",
@@ -749,8 +793,10 @@ def markdown(report: dict) -> str:
             "",
             f"Profile of the slowest uncached endpoint (lowest req/s; {profile['endpoint']},"
             f" `{profile['url']}`, one request"
-            f" in-process, caches cleared): {profile['total_ms']} ms, of which {profile['sql_ms']} ms in"
-            f" {profile['queries']} SQL queries.",
+            f" in-process after a warm-up on another address, page cache off): {profile['total_ms']} ms under the"
+            f" profiler, of which {profile['sql_ms']} ms in {profile['queries']} SQL queries; median of"
+            f" {profile.get('plain_requests')} other addresses without the profiler:"
+            f" {profile.get('plain_median_ms')} ms.",
         ]
     return "\n".join(lines) + "\n"
 
@@ -761,12 +807,34 @@ def main() -> None:
     parser.add_argument("--concurrency", default="4,8,16", type=lambda value: [int(part) for part in value.split(",")])
     parser.add_argument("--seconds", type=float, default=4, help="wrk run at 8 connections (the p95 target)")
     parser.add_argument("--sweep-seconds", type=float, default=2, help="wrk runs at the other concurrencies")
-    parser.add_argument("--max-requests", type=int, default=1000, help="gunicorn's (make serve: 1000)")
+    parser.add_argument(
+        "--server-flags", default=SERVE_FLAGS, help="gunicorn's flags besides --bind and --workers (make serve's)"
+    )
+    parser.add_argument(
+        "--endpoints",
+        default=",".join(ENDPOINTS),
+        type=lambda value: [part for part in value.split(",") if part in ENDPOINTS],
+        help="measure only these (comma-separated)",
+    )
+    parser.add_argument(
+        "--modes", default="uncached,cached", type=lambda value: value.split(","), help="uncached, cached or both"
+    )
+    parser.add_argument(
+        "--profile-endpoint", choices=list(ENDPOINTS), help="profile this endpoint (default: the slowest uncached)"
+    )
+    parser.add_argument(
+        "--keep-databases",
+        action="store_true",
+        help=f"keep the databases ({KEPT_PREFIX}_<scale>x) and reuse them in the next run: iterate without reloading",
+    )
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
     parser.add_argument("--base-jobs", type=int, default=1100, help="size of a synthetic 1x (no ../shared/data)")
     parser.add_argument("--results", default=str(RESULTS))
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--kept", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--warm-up", help=argparse.SUPPRESS)
+    parser.add_argument("--timing-urls", help=argparse.SUPPRESS)
     parser.add_argument("--scale", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--profile", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -779,7 +847,7 @@ def main() -> None:
     report = Bench(args).run()
     results = Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
-    stamp = report["date"][:10]
+    stamp = report["date"][:16].replace(":", "")  # 2026-11-27T2150: runs of one day kept apart
     text = markdown(report)
     for name in (f"load-{stamp}", "latest"):
         (results / f"{name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")

@@ -8,7 +8,7 @@ The database must be migrated (a scratch one is best). The script:
    with LOOPBACK_HTTP=1), and waits for their /healthz;
 3. logs in to the admin of server A, renames the job with A's change form;
 4. reads the job page from server B (anonymous), and the admin of B with the session made on A;
-5. deletes what it created (job, account, session, access log, search vocabulary) and stops the servers.
+5. deletes what it created (job, account, session, access log, search vocabulary, history) and stops the servers.
 
 It exits 0 when server B serves the edit made through server A and accepts A's session: the
 application processes keep no state of their own. tests/test_scale_out.py runs it on the test
@@ -117,13 +117,15 @@ def main() -> int:
     from axes.models import AccessAttempt, AccessLog
     from django.contrib.sessions.models import Session
     from django.db.models import Max
+    from reversion.models import Revision
 
     from catalogue.models.search import SearchWord
 
-    # Rows the run adds besides its job and its account (the admin's save adds search vocabulary,
-    # the login an access log): everything above these keys is deleted at the end.
+    # Rows the run adds besides its job and its account (the admin's save adds search vocabulary and
+    # a revision of the history, the login an access log): everything above these keys is deleted at the end.
     created_after = {
-        model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model in (SearchWord, AccessLog, AccessAttempt)
+        model: model.objects.aggregate(last=Max("pk"))["last"] or 0
+        for model in (SearchWord, AccessLog, AccessAttempt, Revision)
     }
     tag = secrets.token_hex(4)
     username, password = f"deux-serveurs-{tag}", secrets.token_urlsafe(24)

@@ -186,6 +186,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: shared Redis when CACHE_URL (or REDIS_URL) is set, so that every process of every server sees
 # the same entries; else memory local to each process (one process, development, tests).
+# "catalogue": data derived from the catalogue once per catalogue version (facet index, vocabularies of
+# the job list; catalogue/facets.py), kept in each process's memory under the shared version, so exact.
+# Only with the shared cache: without it the version is per process and a write in another process (a
+# management command) would not move it on; DummyCache recomputes every time.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -195,10 +199,20 @@ if CACHE_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "orientation",
-        }
+        },
+        # Entries are keyed on the version: old ones are only dropped, a few versions are enough.
+        "catalogue": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "catalogue",
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 16},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "catalogue": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
 
 # Anonymous public pages are cached whole in that cache for this many seconds, and invalidated at
 # once by any write to the catalogue (catalogue.services.cache). On by default in production with the
@@ -335,8 +349,10 @@ CSRF_FAILURE_VIEW = "catalogue.site_views.csrf_failure"
 DJANGO_PROSE_EDITOR_DEFAULT_EXTENSIONS = None
 
 # History of every catalogue change (django-reversion), see catalogue/history.py.
-# Spreadsheets (django-import-export): every import in one transaction, a permission of its own,
-# and exported cells that a spreadsheet would run as a formula (=, +, -, @) neutralised.
+# Spreadsheets (django-import-export): every import in one transaction, a permission of its own.
+# Cells a spreadsheet would run as a formula (=, +, -, @) are neutralised by the formats of
+# catalogue/resources.py (a leading apostrophe, removed again on import); the library's own setting
+# below only strips a leading "=" and finds nothing left to do.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"

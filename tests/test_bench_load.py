@@ -42,3 +42,12 @@ def test_growth_compares_p95_at_8_connections_from_the_smallest_to_the_largest_s
             "growth": 2.0,
         }
     ]
+
+
+def test_the_bench_runs_gunicorn_with_the_flags_of_make_serve():
+    """`make bench` passes GUNICORN_FLAGS; bench/load.py run by hand must measure the same server."""
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    flags = next(line for line in makefile.splitlines() if line.startswith("GUNICORN_FLAGS ?="))
+    assert flags.removeprefix("GUNICORN_FLAGS ?=").strip() == load.SERVE_FLAGS
+    assert "$(GUNICORN_FLAGS)" in makefile.split("\nserve:")[1].split("\n\n")[0]
+    assert '--server-flags="$(GUNICORN_FLAGS)"' in makefile.split("\nbench:")[1].split("\n\n")[0]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from catalogue.models import Interest, Job, JobResource, ResourceKind, RomeCode, Sector, Status, Training
 
 from .factories import AppellationFactory, JobFactory, RelatedJobFactory, TrainingFactory, level
+from .test_facets import catalogue_cache  # noqa: F401 -- the fixture, used by name
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,21 @@ def test_job_list_query_budget(client, django_assert_num_queries, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_filtered_job_list_query_budget(client, django_assert_num_queries, size):
     _jobs, training, interest = catalogue_of(size)
-    params = {
+    params = filtered_list_params(training, interest, size)
+    # 1. the interest, status, sector and level vocabularies (one UNION ALL query)
+    # 2. validation of the training slug
+    # 3-6. search: title words starting with the query words (known: no typo query), titles holding them, ROME
+    #      appellations holding them, texts holding them (no ROME match: no query for their jobs)
+    # 7. count of matching jobs (filters as subqueries, no DISTINCT)
+    # 8. the page of jobs, with their level (JOIN)
+    # 9. facet counts of every option (one UNION ALL query)
+    with django_assert_num_queries(9):
+        response = client.get(reverse("catalogue:job-list"), params)
+    assert response.context["paginator"].count == size
+
+
+def filtered_list_params(training: Training, interest: Interest, size: int) -> dict:
+    return {
         "q": "technicien",
         "interest": [interest.slug, Interest.objects.order_by("pk")[1].slug],
         "level": "bac-3",
@@ -93,14 +108,52 @@ def test_filtered_job_list_query_budget(client, django_assert_num_queries, size)
         "sort": "updated",
         "page": "2" if size > 20 else "1",
     }
-    # 1. the interest, status, sector and level vocabularies (one UNION ALL query)
-    # 2. validation of the training slug
-    # 3-6. search: title words starting with the query words (known: no typo query), titles holding them, ROME
-    #      appellations holding them, texts holding them (no ROME match: no query for their jobs)
-    # 7. count of matching jobs (filters as subqueries, no DISTINCT)
-    # 8. the page of jobs, with their level (JOIN)
-    # 9. facet counts of every option (one UNION ALL query)
-    with django_assert_num_queries(9):
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_job_list_query_budget_with_the_catalogue_cache(
+    client,
+    django_assert_num_queries,
+    catalogue_cache,  # noqa: F811
+    size,
+):
+    catalogue_of(size)
+    facet_filters = {"interest": Interest.objects.order_by("pk")[1].slug, "level": "bac-3"}
+    # First request of a catalogue version in this process:
+    # 1. the interest, status, sector and level vocabularies (one UNION ALL query), then kept
+    # 2. count of matching jobs
+    # 3. the page of jobs, with their level (JOIN)
+    # 4. the facet index: every published job and its options (one UNION ALL query), then kept
+    with django_assert_num_queries(4):
+        client.get(reverse("catalogue:job-list"))
+    # Any other page of the list, or with filters on interests, levels, statuses and sectors:
+    # 1. count of matching jobs
+    # 2. the page of jobs, with their level (JOIN)
+    with django_assert_num_queries(2):
+        response = client.get(reverse("catalogue:job-list"), {"sort": "name", "page": "2"})
+    with django_assert_num_queries(2):
+        filtered = client.get(reverse("catalogue:job-list"), facet_filters)
+    assert response.status_code == 200
+    assert filtered.context["paginator"].count == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_filtered_job_list_query_budget_with_the_catalogue_cache(
+    client,
+    django_assert_num_queries,
+    catalogue_cache,  # noqa: F811
+    size,
+):
+    _jobs, training, interest = catalogue_of(size)
+    params = filtered_list_params(training, interest, size)
+    client.get(reverse("catalogue:job-list"))
+    # 1. validation of the training slug
+    # 2-5. search: title words starting with the query words, titles holding them, ROME appellations
+    #      holding them, texts holding them
+    # 6. count of matching jobs
+    # 7. the page of jobs, with their level (JOIN)
+    # 8. ids of the jobs matching all filters but each active facet's own (one UNION ALL query)
+    with django_assert_num_queries(8):
         response = client.get(reverse("catalogue:job-list"), params)
     assert response.context["paginator"].count == size
 

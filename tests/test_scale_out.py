@@ -11,6 +11,7 @@ from axes.models import AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
+from reversion.models import Revision
 
 from catalogue.models import Job
 from catalogue.models.search import SearchWord
@@ -31,7 +32,7 @@ def database_url(settings_dict: dict) -> str:
 
 
 def row_counts() -> list[int]:
-    return [model.objects.count() for model in (Job, get_user_model(), Session, AccessLog, SearchWord)]
+    return [model.objects.count() for model in (Job, get_user_model(), Session, AccessLog, SearchWord, Revision)]
 
 
 @pytest.mark.django_db
