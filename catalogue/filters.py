@@ -321,6 +321,7 @@ class JobFilter(CatalogueFilterSet):
             selected=selected,
             vocabularies=self.vocabularies,
             rescue=result_count == 0,
+            search_ids=self.hit_ids,
         )
 
     def rescue_links(self, facets: Facets) -> list[RescueLink]:

@@ -196,7 +196,7 @@ if CACHE_URL:
         raise ImproperlyConfigured("CACHE_URL / REDIS_URL must be a redis://, rediss:// or unix:// address.")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "catalogue.cache_backends.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "orientation",
         },

@@ -147,7 +147,7 @@ def test_the_facet_index_gives_the_counts_of_the_sql_query(client, settings, cat
 def test_with_the_search_ids_the_index_counts_a_search_without_a_query(
     monkeypatch, django_assert_num_queries, catalogue_cache, catalogue, case
 ):
-    """JobFilter.facets() gives no `search_ids` yet; given, they spare the query of the search's ids."""
+    """JobFilter.facets() gives the search's own ids: they spare the query of the search's ids."""
     data = QueryDict(mutable=True)
     for name, value in resolve(FILTERS[case], catalogue).items():
         data.setlist(name, value if isinstance(value, list) else [value])
@@ -162,8 +162,9 @@ def test_with_the_search_ids_the_index_counts_a_search_without_a_query(
     monkeypatch.setattr(filters, "count_facets", count_facets)
     expected = jobs.facets(result_count=result_count)
     training = "training" in FILTERS[case]
+    assert arguments["search_ids"] == jobs.hit_ids
     with django_assert_num_queries(1 if training else 0):
-        assert facets.count_facets(**arguments, search_ids=jobs.hit_ids) == expected
+        assert facets.count_facets(**arguments) == expected
 
 
 def test_the_index_leaves_out_drafts_and_withdrawn_jobs(catalogue_cache, catalogue):

@@ -217,7 +217,7 @@ def test_cache_is_local_memory_without_redis():
 @pytest.mark.parametrize("variable", ["CACHE_URL", "REDIS_URL"])
 def test_cache_is_the_shared_redis_when_an_address_is_given(variable):
     cache = load_settings(**{variable: "redis://127.0.0.1:6379/1"})["CACHES"]["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "catalogue.cache_backends.RedisCache"  # Django's, one client per pool
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/1"
 
 
@@ -231,7 +231,7 @@ def test_sessions_are_stored_in_the_database():
 
 
 def test_the_redis_backend_finds_its_client_library():
-    from django.core.cache.backends.redis import RedisCache
+    from catalogue.cache_backends import RedisCache
 
     # Building the client imports the `redis` package (pinned in requirements.txt); no connection yet.
     client = RedisCache("redis://127.0.0.1:6379/1", {})._cache
