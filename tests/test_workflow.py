@@ -225,4 +225,3 @@ def test_a_counsellor_resets_a_forgotten_password_by_email(client, editor):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/admin/reinitialisation/" in mail.outbox[0].body
-
