@@ -24,8 +24,15 @@ ROLES = {
     "administrateur": ACCOUNT_MANAGERS_GROUP,
 }
 
-# Catalogue permissions that only Validateurs hold.
-REVIEWER_ONLY = ("publish_job", "publish_training", "import_job", "import_training", "import_interest")
+# Catalogue permissions that only Validateurs hold (an ONISEP import, `add_importrun`, publishes records).
+REVIEWER_ONLY = (
+    "publish_job",
+    "publish_training",
+    "import_job",
+    "import_training",
+    "import_interest",
+    "add_importrun",
+)
 ACCOUNT_PERMISSIONS = ("add_user", "change_user", "delete_user", "view_user", "view_group")
 
 

@@ -1,6 +1,7 @@
 """History and undo (django-reversion, catalogue.services.history, catalogue.admin.history)."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from reversion.models import Revision, Version
 
@@ -163,3 +164,56 @@ def test_status_changes_are_in_the_history(counsellor_client, counsellor):
     assert latest.field_dict["publication_status"] == PublicationStatus.PUBLISHED
     page = counsellor_client.get(admin_url(Job, "history", job.pk)).content.decode()
     assert "Statut : publiée" in page
+
+
+@pytest.fixture
+def editor_browser(editor):
+    """The Rédacteur in a client of their own (counsellor_client and editor_client share one)."""
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def test_an_editor_cannot_publish_or_unpublish_by_going_back_to_a_version(counsellor_client, editor_browser):
+    job = JobFactory(name="fleuriste", publication_status=PublicationStatus.PUBLISHED)
+    save_job(counsellor_client, job)
+    published_version = versions_of(job)[0]
+    counsellor_client.post(admin_url(Job, "changelist"), {"action": "unpublish", "_selected_action": [job.pk]})
+
+    url = reverse("admin:catalogue_job_revision", args=[job.pk, published_version.pk])
+    response = editor_browser.post(url, {}, follow=True)
+
+    assert "Retour impossible : Seul un Validateur peut publier ce métier." in [
+        str(message) for message in response.context["messages"]
+    ]
+    job.refresh_from_db()
+    assert job.publication_status == PublicationStatus.DRAFT
+
+
+def test_an_editor_cannot_bring_back_a_deleted_published_job(counsellor_client, editor_browser):
+    job = JobFactory(name="fleuriste", publication_status=PublicationStatus.PUBLISHED)
+    save_job(counsellor_client, job)
+    pk = job.pk
+    counsellor_client.post(admin_url(Job, "delete", pk), {"post": "yes"})
+    version = Version.objects.get_deleted(Job).get(object_id=str(pk))
+
+    response = editor_browser.post(admin_url(Job, "recover", version.pk), {}, follow=True)
+
+    assert "Seul un Validateur peut publier ce métier." in response.content.decode()
+
+    assert not Job.objects.filter(pk=pk).exists()
+
+
+def test_going_back_to_an_old_slug_keeps_the_newer_address_answering(counsellor_client, client):
+    job = JobFactory(name="soigneur", slug="soigneur", publication_status=PublicationStatus.PUBLISHED)
+    save_job(counsellor_client, job)
+    first = versions_of(job)[0]
+    save_job(counsellor_client, job, slug="soigneur-animalier")
+
+    url = reverse("admin:catalogue_job_revision", args=[job.pk, first.pk])
+    response = counsellor_client.post(url, change_form_data(counsellor_client.get(url)))
+
+    assert response.status_code == 302, form_errors(response)
+    client.logout()
+    assert client.get("/metiers/soigneur-animalier/").status_code == 301
+    assert client.get("/metiers/soigneur/").status_code == 200

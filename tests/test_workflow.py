@@ -204,7 +204,8 @@ def test_an_account_manager_manages_accounts_but_not_the_catalogue(client, accou
     assert client.get(admin_url(Job, "changelist")).status_code == 403
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
     assert client.get(reverse("admin:auth_user_change", args=[root.pk])).status_code == 302  # out of reach
-    form = client.get(reverse("admin:auth_user_change", args=[account_manager.pk])).context["adminform"].form
+    colleague = django_user_model.objects.create_user("collegue", is_staff=True)
+    form = client.get(reverse("admin:auth_user_change", args=[colleague.pk])).context["adminform"].form
     assert "is_superuser" not in form.fields
     assert "user_permissions" not in form.fields
     assert sorted(group.name for group in form.fields["groups"].queryset) == [
@@ -225,3 +226,21 @@ def test_a_counsellor_resets_a_forgotten_password_by_email(client, editor):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/admin/reinitialisation/" in mail.outbox[0].body
+
+
+def test_an_editor_cannot_run_an_onisep_import_which_would_publish(editor_client):
+    assert editor_client.get(reverse("admin:catalogue_importrun_onisep")).status_code == 403
+
+
+def test_an_account_manager_cannot_give_themselves_a_role(client, account_manager):
+    client.force_login(account_manager)
+    form = client.get(reverse("admin:auth_user_change", args=[account_manager.pk])).context["adminform"].form
+    assert "groups" not in form.fields
+
+
+def test_a_review_queue_post_with_an_exotic_digit_gets_a_message(counsellor_client):
+    response = counsellor_client.post(
+        reverse("admin:review-queue"), {"kind": "job", "pk": "²", "decision": "publish"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Demande incomplète" in response.content.decode()

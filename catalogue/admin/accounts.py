@@ -2,7 +2,7 @@
 
 An Administrateur (not a superuser) sees and edits staff accounts, gives them the three roles of
 catalogue.permissions and nothing else: no superuser status, no individual permissions, no other
-group, and superusers' accounts are out of reach.
+group, no role to themselves, and superusers' accounts are out of reach.
 """
 
 from django.contrib import admin
@@ -38,6 +38,12 @@ class CounsellorUserAdmin(UserAdmin):
             fields = [field for field in options["fields"] if field not in ("is_superuser", "user_permissions")]
             limited.append((name, {**options, "fields": fields}))
         return limited
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
+            readonly += ["groups", "is_staff", "is_active"]  # nobody gives themselves a role
+        return readonly
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:

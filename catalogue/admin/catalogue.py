@@ -240,8 +240,18 @@ class PublishableAdmin(CatalogueAdmin):
             status.choices = [choice for choice in PublicationStatus.choices if choice[0] in allowed]
         return form
 
+    def stored_state(self, object_id) -> dict | None:
+        return self.model._base_manager.filter(pk=object_id).values("publication_status", "slug").first()
+
+    def check_revert(self, request, stored, version) -> None:
+        previous_status = stored["publication_status"] if stored else None
+        check_transition(request.user, self.model, previous_status, version.field_dict["publication_status"])
+
     def save_model(self, request, obj, form, change):
-        previous = type(obj).objects.filter(pk=obj.pk).values("publication_status", "slug").first() if change else None
+        if hasattr(request, "stored_before_revert"):  # a revert or a recovery: the database holds the old version
+            previous = request.stored_before_revert
+        else:
+            previous = self.stored_state(obj.pk) if change else None
         previous_status = previous["publication_status"] if previous else None
         if not change:
             obj.source = Source.COUNSELLOR

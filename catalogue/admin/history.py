@@ -11,6 +11,7 @@ from contextlib import nullcontext
 
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.shortcuts import redirect
@@ -39,12 +40,28 @@ class HistoryAdminMixin(VersionAdmin):
             )
         return super().history_view(request, object_id, {"history_rows": rows, **(extra_context or {})})
 
+    def stored_state(self, object_id) -> dict | None:
+        """What the record is before a revert (None once deleted), for `check_revert` and the save:
+        after the revert, the database holds the old version and no longer says what changes."""
+        return None
+
+    def check_revert(self, request, stored: dict | None, version: Version) -> None:
+        """Raise PermissionDenied when the user may not bring the record back to `version`."""
+
     def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
         """VersionAdmin's view, reverting only this record and its children (see the module doc).
 
         GET shows the form filled with the old version inside a transaction rolled back at once;
         POST reverts, saves the form and keeps both.
         """
+        stored = self.stored_state(version.object_id)
+        try:
+            self.check_revert(request, stored, version)
+        except PermissionDenied as error:
+            messages.error(request, f"Retour impossible : {error}")
+            opts = self.model._meta
+            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+        request.stored_before_revert = stored
         signals = (
             mute_signals(pre_save, post_save, pre_delete, post_delete, m2m_changed)
             if request.method == "GET"

@@ -59,7 +59,7 @@ def decide(request: HttpRequest) -> HttpResponse:
     decision = DECISIONS.get(request.POST.get("decision", ""))
     pk = request.POST.get("pk", "")
     queue_url = reverse("admin:review-queue")
-    if model is None or decision is None or not pk.isdigit():
+    if model is None or decision is None or not (pk.isascii() and pk.isdigit()):
         messages.error(request, "Demande incomplète : choisissez une fiche de la file et une décision.")
         return HttpResponseRedirect(queue_url)
     record = model.objects.filter(pk=int(pk), publication_status=PublicationStatus.REVIEW).first()
