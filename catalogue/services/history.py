@@ -58,7 +58,8 @@ class _PrefetchedM2MSerializer(JSONSerializer):
         self._current = None
 
 
-def _m2m_ids(model: type[models.Model], fields: Iterable[str], pks: list) -> dict[str, dict[int, list[int]]]:
+def m2m_ids(model: type[models.Model], fields: Iterable[str], pks: list) -> dict[str, dict[int, list[int]]]:
+    """The linked ids of records `pks` by many-to-many field: {field: {pk: [ids]}}, one query per field."""
     result: dict[str, dict[int, list[int]]] = {}
     for name in fields:
         m2m = model._meta.get_field(name)
@@ -81,7 +82,7 @@ def _versions_for(model: type[models.Model], pks: list, content_type: ContentTyp
     versions = []
     for start in range(0, len(pks), 1000):
         chunk = pks[start : start + 1000]
-        serializer = _PrefetchedM2MSerializer(_m2m_ids(model, m2m_fields, chunk))
+        serializer = _PrefetchedM2MSerializer(m2m_ids(model, m2m_fields, chunk))
         for obj in model._base_manager.filter(pk__in=chunk).order_by("pk"):
             versions.append(
                 Version(
@@ -180,7 +181,7 @@ class FieldChange:
     removed: list[str] = field(default_factory=list)
 
 
-def _display(model_field: models.Field, value) -> str:
+def display_value(model_field: models.Field, value) -> str:
     if value in (None, ""):
         return "(vide)"
     if model_field.choices:
@@ -196,8 +197,27 @@ def _display(model_field: models.Field, value) -> str:
     return Truncator(" ".join(text.split())).chars(EXCERPT_CHARS)
 
 
-def _labels(model: type[models.Model], pks: Iterable) -> dict:
+def labels_by_pk(model: type[models.Model], pks: Iterable) -> dict:
     return {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=list(pks))}
+
+
+def field_change(model_field: models.Field, old, new) -> FieldChange | None:
+    """How one field changed, for people (None: it did not): its values before and after, or for
+    links (many-to-many ids) the names added and removed."""
+    label = str(model_field.verbose_name)
+    if model_field.many_to_many:
+        old_ids, new_ids = set(old or ()), set(new or ())
+        if old_ids == new_ids:
+            return None
+        names = labels_by_pk(model_field.related_model, old_ids ^ new_ids)
+        return FieldChange(
+            label,
+            added=sorted(names.get(pk, f"n° {pk}") for pk in new_ids - old_ids),
+            removed=sorted(names.get(pk, f"n° {pk}") for pk in old_ids - new_ids),
+        )
+    if old == new:
+        return None
+    return FieldChange(label, before=display_value(model_field, old), after=display_value(model_field, new))
 
 
 def record_changes(version: Version, previous: Version | None) -> list[FieldChange]:
@@ -208,26 +228,12 @@ def record_changes(version: Version, previous: Version | None) -> list[FieldChan
     changes = []
     now, before = version.field_dict, previous.field_dict
     for name in _get_options(model).fields:
-        model_field = model._meta.get_field(name)
         if name in UNSHOWN_FIELDS:
             continue
-        label = str(model_field.verbose_name)
-        key = model_field.attname
-        old, new = before.get(key), now.get(key)
-        if model_field.many_to_many:
-            old_ids, new_ids = set(old or ()), set(new or ())
-            if old_ids == new_ids:
-                continue
-            names = _labels(model_field.related_model, old_ids ^ new_ids)
-            changes.append(
-                FieldChange(
-                    label,
-                    added=sorted(names.get(pk, f"n° {pk}") for pk in new_ids - old_ids),
-                    removed=sorted(names.get(pk, f"n° {pk}") for pk in old_ids - new_ids),
-                )
-            )
-        elif old != new:
-            changes.append(FieldChange(label, before=_display(model_field, old), after=_display(model_field, new)))
+        model_field = model._meta.get_field(name)
+        change = field_change(model_field, before.get(model_field.attname), now.get(model_field.attname))
+        if change is not None:
+            changes.append(change)
     changes += _child_changes(version, previous)
     return changes
 

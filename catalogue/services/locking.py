@@ -19,7 +19,14 @@ from django.db import models
 from django.utils.text import capfirst
 
 from catalogue.models import Job
-from catalogue.services.history import CHILD_LABELS, JOB_CHILDREN, UNSHOWN_FIELDS, FieldChange, _display, _labels
+from catalogue.services.history import (
+    CHILD_LABELS,
+    JOB_CHILDREN,
+    UNSHOWN_FIELDS,
+    FieldChange,
+    field_change,
+    m2m_ids,
+)
 
 SALT = "catalogue.edit-snapshot"
 
@@ -35,11 +42,8 @@ def snapshot(model: type[models.Model], pk, *, lock: bool = False) -> dict | Non
     row = manager.filter(pk=pk).values(*names).first()
     if row is None:
         return None
-    m2m = {}
-    for m2m_field in model._meta.many_to_many:
-        through = m2m_field.remote_field.through
-        source, target = m2m_field.m2m_field_name(), m2m_field.m2m_reverse_field_name()
-        m2m[m2m_field.name] = sorted(through.objects.filter(**{source: pk}).values_list(target, flat=True))
+    linked = m2m_ids(model, [m2m_field.name for m2m_field in model._meta.many_to_many], [row["id"]])
+    m2m = {name: sorted(by_record.get(row["id"], [])) for name, by_record in linked.items()}
     children = {}
     if model is Job:
         for child, fk in JOB_CHILDREN.items():
@@ -62,29 +66,16 @@ def stale_changes(model: type[models.Model], loaded: dict, current: dict | None)
     """What changed between the loaded snapshot and the current one (empty: nothing did)."""
     if current is None:
         return [FieldChange("Fiche", before="présente", after="supprimée")]
-    changes = []
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    for attname, old in loaded["fields"].items():
-        new = current["fields"].get(attname)
-        if old != new:
-            model_field = by_attname[attname]
-            changes.append(
-                FieldChange(
-                    str(model_field.verbose_name), before=_display(model_field, old), after=_display(model_field, new)
-                )
-            )
-    for name, old_ids in loaded["m2m"].items():
-        new_ids = current["m2m"].get(name, [])
-        if set(old_ids) != set(new_ids):
-            m2m_field = model._meta.get_field(name)
-            names = _labels(m2m_field.related_model, set(old_ids) ^ set(new_ids))
-            changes.append(
-                FieldChange(
-                    str(m2m_field.verbose_name),
-                    added=sorted(names.get(pk, f"n° {pk}") for pk in set(new_ids) - set(old_ids)),
-                    removed=sorted(names.get(pk, f"n° {pk}") for pk in set(old_ids) - set(new_ids)),
-                )
-            )
+    changes = [
+        field_change(by_attname[attname], old, current["fields"].get(attname))
+        for attname, old in loaded["fields"].items()
+    ]
+    changes += [
+        field_change(model._meta.get_field(name), old_ids, current["m2m"].get(name, []))
+        for name, old_ids in loaded["m2m"].items()
+    ]
+    changes = [change for change in changes if change is not None]
     for child, label in CHILD_LABELS.items():
         old_rows = loaded["children"].get(child._meta.label, {})
         new_rows = current["children"].get(child._meta.label, {})
