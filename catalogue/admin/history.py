@@ -38,7 +38,11 @@ class HistoryAdminMixin(VersionAdmin):
                 f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
                 args=(quote(row["version"].object_id), row["version"].pk),
             )
-        return super().history_view(request, object_id, {"history_rows": rows, **(extra_context or {})})
+        # Django's own history view (permission check, context, template), past VersionAdmin's: its list
+        # of revisions would be read a second time and go unused by this template.
+        return super(VersionAdmin, self).history_view(
+            request, object_id, {"history_rows": rows, **(extra_context or {})}
+        )
 
     def stored_state(self, object_id) -> dict | None:
         """What the record is before a revert (None once deleted), for `check_revert` and the save:

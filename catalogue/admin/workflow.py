@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.models import Job, PublicationStatus, Training
+from catalogue.permissions import can_publish
 from catalogue.services.workflow import change_status
 
 QUEUE_MODELS = {"job": Job, "training": Training}
@@ -48,7 +49,7 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request),
         "title": "File de validation",
         "rows": rows,
-        "can_publish": {kind: request.user.has_perm(f"catalogue.publish_{kind}") for kind in QUEUE_MODELS},
+        "can_publish": {kind: can_publish(request.user, model) for kind, model in QUEUE_MODELS.items()},
     }
     return TemplateResponse(request, "admin/catalogue/review_queue.html", context)
 
@@ -66,7 +67,7 @@ def decide(request: HttpRequest) -> HttpResponse:
     if record is None:
         messages.warning(request, "Cette fiche n’attend plus de validation (quelqu’un l’a traitée entre-temps).")
         return HttpResponseRedirect(queue_url)
-    if not request.user.has_perm(f"catalogue.publish_{model._meta.model_name}"):
+    if not can_publish(request.user, model):
         raise PermissionDenied
     status, message = decision
     change_status(model.objects.filter(pk=record.pk), status, request.user, comment="Décision de la file de validation")
