@@ -26,6 +26,7 @@ PARAMETER = "qualite"
 # The longest title a field accepts (Job and Appellation names are CharField(max_length=255)).
 MAX_TITLE_LENGTH = 255
 INCONSISTENT_PAIRS_SHOWN = 20
+WITHDRAWN = "retiree"  # the key of the withdrawn count among the checks' counts
 
 
 class QualityFilter(admin.SimpleListFilter):
@@ -74,6 +75,15 @@ def _changelist_url(model: type, **params: str) -> str:
     return reverse(f"admin:catalogue_{model._meta.model_name}_changelist") + "?" + urlencode(params)
 
 
+def check_rows(model: type, checks: list[quality.Check], withdrawn_label: str) -> list[Row]:
+    """One row per check of `model`, then its records withdrawn by ONISEP: one aggregate query."""
+    counts = quality.count_checks(model.objects.all(), checks, extra={WITHDRAWN: quality.is_withdrawn()})
+    rows = [Row(check.label, counts[check.slug], _changelist_url(model, **{PARAMETER: check.slug})) for check in checks]
+    # catalogue.admin.catalogue.WithdrawnFilter: `retiree=oui`.
+    rows.append(Row(withdrawn_label, counts[WITHDRAWN], _changelist_url(model, retiree="oui")))
+    return rows
+
+
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """Counts of what to complete or review, each a link to the records behind it.
 
@@ -84,45 +94,24 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm("catalogue.view_job"):
         raise PermissionDenied
-    withdrawn_slug = "retiree"
     sections = []
 
-    job_counts = quality.count_checks(
-        Job.objects.all(), quality.JOB_CHECKS, extra={withdrawn_slug: quality.is_withdrawn()}
-    )
     pairs = quality.inconsistent_gendered_pairs(Job.objects.all())
-    job_rows = [
-        Row(check.label, job_counts[check.slug], _changelist_url(Job, **{PARAMETER: check.slug}))
-        for check in quality.JOB_CHECKS
-    ]
-    job_rows.append(
+    job_rows = check_rows(Job, quality.JOB_CHECKS, "Métiers retirés par l’ONISEP")
+    # Before the withdrawn row: the gendered pairs, counted from the pairs listed below.
+    job_rows.insert(
+        -1,
         Row(
             quality.INCONSISTENT_GENDER_LABEL,
             len({pair.job_id for pair in pairs}),
             _changelist_url(Job, **{PARAMETER: quality.INCONSISTENT_GENDER}),
-        )
-    )
-    job_rows.append(
-        Row("Métiers retirés par l’ONISEP", job_counts[withdrawn_slug], _changelist_url(Job, retiree="oui"))
+        ),
     )
     sections.append(("Métiers", job_rows))
-
     if user.has_perm("catalogue.view_training"):
-        training_counts = quality.count_checks(
-            Training.objects.all(), quality.TRAINING_CHECKS, extra={withdrawn_slug: quality.is_withdrawn()}
+        sections.append(
+            ("Formations", check_rows(Training, quality.TRAINING_CHECKS, "Formations retirées par l’ONISEP"))
         )
-        training_rows = [
-            Row(check.label, training_counts[check.slug], _changelist_url(Training, **{PARAMETER: check.slug}))
-            for check in quality.TRAINING_CHECKS
-        ]
-        training_rows.append(
-            Row(
-                "Formations retirées par l’ONISEP",
-                training_counts[withdrawn_slug],
-                _changelist_url(Training, retiree="oui"),
-            )
-        )
-        sections.append(("Formations", training_rows))
 
     if user.has_perm("catalogue.view_importconflict"):
         conflicts = quality.pending_conflicts(ImportConflict.objects.all()).count()
